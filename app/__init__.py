@@ -1,0 +1,120 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+
+from flask import Flask, g, has_request_context, request, session
+from flask_login import current_user
+
+from app.config import BASE_DIR, DEV_SECRET, Config
+
+# Every domain package may have a `setup.py` with `init_app(app)` that registers its
+# models, blueprints, API, CLI and menu entries; they are set up in this order.
+DOMAINS = ("core", "auth", "recipients", "vouchers", "inventory", "pos", "donations", "reports")
+
+
+def create_app(config=None) -> Flask:
+    """`config`: None (environment), a Config subclass, or a dict of overrides on Config."""
+    app = Flask(__name__, instance_relative_config=True,
+                static_folder=str(BASE_DIR / "static"), static_url_path="/static")
+    if config is None:
+        app.config.update(Config.from_env())
+    elif isinstance(config, dict):
+        app.config.update(Config.from_env())
+        app.config.update(config)
+    else:
+        app.config.update(config.from_env())
+    _check_config(app)
+    _init_extensions(app)
+    for name in DOMAINS:
+        setup = domain_module(name, "setup")
+        if setup is not None:
+            setup.init_app(app)
+    _init_request_hooks(app)
+    return app
+
+
+def domain_module(domain: str, name: str):
+    """`app.<domain>.<name>` if that domain and module exist, else None."""
+    if importlib.util.find_spec(f"app.{domain}") is None:
+        return None
+    if importlib.util.find_spec(f"app.{domain}.{name}") is None:
+        return None
+    return importlib.import_module(f"app.{domain}.{name}")
+
+
+def _check_config(app: Flask) -> None:
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError(
+            "SECRET_KEY is not set. Set SECRET_KEY (and DATA_KEY) in the environment; "
+            "for local development use APP_ENV=development (make run does).")
+    if app.config["ENV_NAME"] == "production" and app.config["SECRET_KEY"] == DEV_SECRET:
+        raise RuntimeError("The development SECRET_KEY must not be used in production.")
+
+
+def _init_extensions(app: Flask) -> None:
+    from app.core.db import configure_engine
+    from app.extensions import api, babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine, busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"),
+                     render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale,
+                   timezone_selector=lambda: app.config["BABEL_DEFAULT_TIMEZONE"])
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.session_protection = "basic"
+    login_manager.login_view = "auth.login"
+    api.init_app(app)
+    if app.config.get("PROXY_FIX"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+
+def _select_locale() -> str:
+    from flask import current_app
+
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    lang = session.get("lang")
+    if lang in current_app.config["LANGUAGES"]:
+        return lang
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _init_request_hooks(app: Flask) -> None:
+    from app.core import audit
+
+    @app.before_request
+    def _set_actor():
+        if request.endpoint == "static":
+            return
+        ip = request.remote_addr
+        if current_user.is_authenticated:
+            audit.set_actor(audit.Actor(current_user.id, current_user.username,
+                                        current_user.role, ip))
+        else:
+            audit.set_actor(audit.Actor(None, "anonymous", None, ip))
+        g.locale = _select_locale()
+
+    @app.after_request
+    def _security_headers(response):
+        h = response.headers
+        h.setdefault("Content-Security-Policy",
+                     "default-src 'self'; script-src 'self'; style-src 'self'; "
+                     "img-src 'self' data: blob:; media-src 'self' data: blob:; "
+                     "connect-src 'self'; object-src 'none'; base-uri 'self'; "
+                     "form-action 'self'; frame-ancestors 'none'")
+        h.setdefault("X-Content-Type-Options", "nosniff")
+        h.setdefault("X-Frame-Options", "DENY")
+        h.setdefault("Referrer-Policy", "same-origin")
+        h.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
+        if request.path.startswith("/api/") or current_user.is_authenticated:
+            h.setdefault("Cache-Control", "no-store")
+        return response

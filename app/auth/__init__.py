@@ -1,0 +1,1 @@
+"""Users, roles, login, sessions and scopes; shops (the unit of scope)."""

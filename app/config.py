@@ -1,0 +1,119 @@
+"""Configuration, read from the environment once when the app is created.
+
+`create_app()` picks `Config` (or the class/dict it is given) and calls `from_env()`,
+so nothing here is read at import time.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+APP_DIR = Path(__file__).resolve().parent
+
+# Development secret: only accepted when APP_ENV=development (make run) or in tests.
+DEV_SECRET = "dev-only-secret-not-for-production"  # noqa: S105 - refused in production
+
+
+def _translation_dirs() -> str:
+    """Every domain keeps its own catalogue (app/<domain>/translations); Flask-Babel merges them."""
+    dirs = [str(p) for p in sorted(APP_DIR.glob("*/translations")) if p.is_dir()]
+    return ";".join(dirs)
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    ENV_NAME = "production"
+    TESTING = False
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI = f"sqlite:///{BASE_DIR / 'instance' / 'charity.db'}"
+    SQLITE_BUSY_TIMEOUT_MS = 15000
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    # Region prefix used to resolve district names in rosters (4110 = 许昌市).
+    HOME_REGION_PREFIX = "4110"
+    COMPLAINT_HOTLINE = "0374-12345"
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "cs_session"
+    REMEMBER_COOKIE_HTTPONLY = True
+    PERMANENT_SESSION_LIFETIME = 12 * 3600
+
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    WTF_CSRF_SSL_STRICT = False  # behind a proxy the Referer check adds nothing to SameSite=Lax
+
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    BABEL_TRANSLATION_DIRECTORIES = _translation_dirs()
+    LANGUAGES = ("zh_CN", "en")
+
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_LIMIT_PER_USER = "10 per 5 minutes"
+    LOGIN_LIMIT_PER_ADDRESS = "30 per 5 minutes"
+
+    API_TITLE = "慈善超市 API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    PROXY_FIX = False  # set PROXY_FIX=1 behind one trusted reverse proxy
+
+    @classmethod
+    def from_env(cls, env: os._Environ | dict | None = None) -> dict:
+        """Return this class's settings overlaid with the environment."""
+        env = os.environ if env is None else env
+        conf = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
+        app_env = env.get("APP_ENV", conf["ENV_NAME"])
+        conf["ENV_NAME"] = app_env
+        if app_env == "development":
+            conf["SESSION_COOKIE_SECURE"] = False
+            conf["SECRET_KEY"] = env.get("SECRET_KEY") or DEV_SECRET
+        if env.get("SECRET_KEY"):
+            conf["SECRET_KEY"] = env["SECRET_KEY"]
+        if env.get("DATABASE_URL"):
+            conf["SQLALCHEMY_DATABASE_URI"] = normalise_db_url(env["DATABASE_URL"])
+        for key in ("PUBLIC_BASE_URL", "COMPLAINT_HOTLINE", "HOME_REGION_PREFIX",
+                    "RATELIMIT_STORAGE_URI", "DATA_KEY"):
+            if env.get(key):
+                conf[key] = env[key]
+        if "PROXY_FIX" in env:
+            conf["PROXY_FIX"] = _bool(env["PROXY_FIX"])
+        if "SESSION_COOKIE_SECURE" in env:
+            conf["SESSION_COOKIE_SECURE"] = _bool(env["SESSION_COOKIE_SECURE"])
+        return conf
+
+
+class TestConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret-key"  # noqa: S105
+    SESSION_COOKIE_SECURE = False
+    SQLALCHEMY_DATABASE_URI = "sqlite:///:memory:"
+    PUBLIC_BASE_URL = "http://test.local"
+
+    @classmethod
+    def from_env(cls, env=None) -> dict:
+        env = os.environ if env is None else env
+        conf = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
+        if env.get("TEST_DATABASE_URL"):
+            conf["SQLALCHEMY_DATABASE_URI"] = normalise_db_url(env["TEST_DATABASE_URL"])
+        return conf
+
+
+def normalise_db_url(url: str) -> str:
+    """Accept postgres:// and postgresql:// and use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

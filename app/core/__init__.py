@@ -1,0 +1,1 @@
+"""Shared building blocks: money, business time, ID numbers, masking, crypto, audit, errors."""

@@ -1,0 +1,60 @@
+"""Field encryption (AES-256-GCM) and keyed look-up hashes for sensitive values.
+
+ID numbers and voucher codes are stored as ciphertext plus an HMAC "blind index": a copy of the
+database alone gives away neither. Keys are derived with HKDF from DATA_KEY (or SECRET_KEY when
+DATA_KEY is not set), separately for each purpose, so an ID-number hash can never be compared
+with a voucher-code hash. Changing DATA_KEY makes stored values unreadable: keep it with the
+database backups' keys, not with the backups.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from flask import current_app
+
+_VERSION = "v1"
+
+
+def _master_key() -> bytes:
+    conf = current_app.config
+    secret = conf.get("DATA_KEY") or conf.get("SECRET_KEY")
+    if not secret:
+        raise RuntimeError("DATA_KEY or SECRET_KEY must be configured")
+    return secret.encode() if isinstance(secret, str) else secret
+
+
+def _derive(purpose: str, kind: str) -> bytes:
+    cache = current_app.extensions.setdefault("crypto_keys", {})
+    key = cache.get((purpose, kind))
+    if key is None:
+        key = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"cishan-chaoshi",
+                   info=f"{kind}:{purpose}".encode()).derive(_master_key())
+        cache[(purpose, kind)] = key
+    return key
+
+
+def encrypt(plaintext: str, *, purpose: str) -> str:
+    nonce = os.urandom(12)
+    ct = AESGCM(_derive(purpose, "enc")).encrypt(nonce, plaintext.encode(), purpose.encode())
+    return f"{_VERSION}:" + base64.urlsafe_b64encode(nonce + ct).decode().rstrip("=")
+
+
+def decrypt(token: str, *, purpose: str) -> str:
+    version, _, body = token.partition(":")
+    if version != _VERSION:
+        raise ValueError("unknown ciphertext version")
+    raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+    nonce, ct = raw[:12], raw[12:]
+    return AESGCM(_derive(purpose, "enc")).decrypt(nonce, ct, purpose.encode()).decode()
+
+
+def blind_index(value: str, *, purpose: str) -> str:
+    """Deterministic keyed hash (hex, 64 chars) for exact look-up and de-duplication."""
+    return hmac.new(_derive(purpose, "mac"), value.encode(), hashlib.sha256).hexdigest()

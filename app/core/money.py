@@ -1,0 +1,50 @@
+"""Money is integer fen (2900 = ¥29.00). The only place it becomes text is `format_fen`."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from flask_babel import gettext as _
+
+from app.core.errors import InvalidInput
+
+_YUAN = re.compile(r"^\s*([+-]?)\s*[¥]?\s*(\d{1,9})(?:\.(\d{1,2}))?\s*(?:元)?\s*$", re.ASCII)
+
+
+def format_fen(fen: int | None, *, symbol: str = "¥") -> str:
+    """2900 -> '¥29.00', -150 -> '-¥1.50'. Refuses anything but an int (no floats, ever)."""
+    if fen is None:
+        return ""
+    if isinstance(fen, bool) or not isinstance(fen, int):
+        raise TypeError(f"money must be integer fen, got {type(fen).__name__}")
+    sign = "-" if fen < 0 else ""
+    yuan, cents = divmod(abs(fen), 100)
+    return f"{sign}{symbol}{yuan:,}.{cents:02d}"
+
+
+def format_fen_plain(fen: int) -> str:
+    """2900 -> '29.00' (exports and spreadsheets: a number without a symbol or separators)."""
+    if isinstance(fen, bool) or not isinstance(fen, int):
+        raise TypeError(f"money must be integer fen, got {type(fen).__name__}")
+    sign = "-" if fen < 0 else ""
+    yuan, cents = divmod(abs(fen), 100)
+    return f"{sign}{yuan}.{cents:02d}"
+
+
+def parse_yuan(text: str | int, *, allow_negative: bool = False) -> int:
+    """'29', '29.5', '¥29.50', '29.50元' -> fen. More than two decimals is an error, not a rounding."""
+    if isinstance(text, int) and not isinstance(text, bool):
+        fen = text * 100
+    else:
+        # full-width digits and ￥ from a Chinese IME are folded to ASCII first
+        m = _YUAN.match(unicodedata.normalize("NFKC", str(text)))
+        if not m:
+            raise InvalidInput(_("金额格式不正确：%(value)s", value=text))
+        sign, whole, frac = m.groups()
+        fen = int(whole) * 100 + int((frac or "0").ljust(2, "0"))
+        if sign == "-":
+            fen = -fen
+    if fen < 0 and not allow_negative:
+        raise InvalidInput(_("金额不能为负数：%(value)s", value=text))
+    return fen

@@ -1,0 +1,35 @@
+"""Wires the core into the app: error handler, template helpers, home page, health, seed-demo."""
+
+from __future__ import annotations
+
+from flask_babel import get_locale
+
+from app.core import handlers, masking, menu, money
+
+
+def init_app(app) -> None:
+    from app.core import (
+        cli,
+        models,  # noqa: F401  (audit_log table)
+        views,
+    )
+
+    handlers.register(app)
+    app.register_blueprint(views.bp)
+    app.cli.add_command(cli.seed_demo)
+    app.jinja_env.filters["fen"] = money.format_fen
+    app.jinja_env.filters["mask_name"] = masking.mask_name
+    app.jinja_env.filters["mask_phone"] = masking.mask_phone
+    app.jinja_env.filters["mask_id"] = masking.mask_id_number
+    app.jinja_env.filters["bizdatetime"] = views.format_business_datetime
+
+    @app.context_processor
+    def _template_globals():
+        from flask_login import current_user
+
+        role = current_user.role if current_user.is_authenticated else None
+        return {
+            "menu_items": menu.for_role(role),
+            "current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
+            "complaint_hotline": app.config["COMPLAINT_HOTLINE"],
+        }

@@ -1,0 +1,50 @@
+"""Home page per role, language switch, health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from app.auth.permissions import public, require_role
+from app.auth.services import list_shops
+from app.core.timeutil import to_business
+from app.extensions import db, limiter
+
+bp = Blueprint("core", __name__, template_folder="templates")
+
+ALL_ROLES = ("admin", "federation", "manager", "cashier", "donor")
+
+
+def format_business_datetime(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    return to_business(value).strftime(fmt) if value else ""
+
+
+@bp.get("/")
+@require_role(*ALL_ROLES)
+def home():
+    shops = list_shops(current_user)
+    return render_template("core/home.html", shops=shops)
+
+
+@bp.get("/lang/<code>")
+@public
+def set_language(code: str):
+    if code in current_app.config["LANGUAGES"]:
+        session["lang"] = code
+    target = request.args.get("next") or ""
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("core.home")
+    return redirect(target)
+
+
+@bp.get("/healthz")
+@public
+@limiter.exempt
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - any database failure means "not healthy"
+        return jsonify({"status": "error", "database": "unreachable"}), 503
+    return jsonify({"status": "ok"})

@@ -1,0 +1,73 @@
+import datetime as dt
+
+import pytest
+
+from app.core.errors import InvalidInput
+from app.core.masking import mask_id_number, mask_name, mask_phone
+from app.core.money import format_fen, format_fen_plain, parse_yuan
+from app.core.timeutil import BUSINESS_TZ, Period, business_day_bounds, business_today
+
+
+@pytest.mark.parametrize("fen,text", [
+    (2900, "¥29.00"), (0, "¥0.00"), (5, "¥0.05"), (-150, "-¥1.50"), (123456789, "¥1,234,567.89"),
+])
+def test_format_fen(fen, text):
+    assert format_fen(fen) == text
+
+
+def test_format_refuses_floats():
+    with pytest.raises(TypeError):
+        format_fen(29.0)
+    with pytest.raises(TypeError):
+        format_fen_plain(1.5)
+
+
+@pytest.mark.parametrize("text,fen", [
+    ("29", 2900), ("29.5", 2950), ("¥29.50", 2950), ("￥29.50", 2950), ("29.05元", 2905),
+    ("３０", 3000), ("12a", None), ("１.５", 150), (" 0.01 ", 1),
+])
+def test_parse_yuan(text, fen):
+    if fen is None:
+        with pytest.raises(InvalidInput):
+            parse_yuan(text)
+    else:
+        assert parse_yuan(text) == fen
+
+
+def test_parse_yuan_rejects_three_decimals_and_negatives():
+    with pytest.raises(InvalidInput):
+        parse_yuan("1.005")
+    with pytest.raises(InvalidInput):
+        parse_yuan("-1")
+    assert parse_yuan("-1", allow_negative=True) == -100
+
+
+def test_masking():
+    assert mask_id_number("411002199001011234") == "4110**********1234"
+    assert mask_phone("13812345678") == "138****5678"
+    assert mask_name("张三") == "张*"
+    assert mask_name("张三丰") == "张*丰"
+    assert mask_name("欧阳娜娜") == "欧**娜"
+    assert mask_name("") == "" and mask_phone(None) == "" and mask_id_number(None) == ""
+
+
+def test_period_parsing_and_bounds():
+    p = Period.parse("2024-02")
+    assert p.first_day == dt.date(2024, 2, 1) and p.last_day == dt.date(2024, 2, 29)
+    assert str(p.next()) == "2024-03" and str(Period.parse("2024-12").next()) == "2025-01"
+    assert str(Period.parse("2025-01").previous()) == "2024-12"
+    start, end = Period.parse("2026-11").utc_bounds()
+    assert start == dt.datetime(2026, 10, 31, 16, 0, tzinfo=dt.UTC)
+    assert end == dt.datetime(2026, 11, 30, 16, 0, tzinfo=dt.UTC)
+    for bad in ("2026-13", "2026-1", "26-01", "x"):
+        with pytest.raises(InvalidInput):
+            Period.parse(bad)
+
+
+def test_business_today_is_shanghai():
+    # 2026-11-30 17:00 UTC is already 1 December in Xuchang
+    now = dt.datetime(2026, 11, 30, 17, 0, tzinfo=dt.UTC)
+    assert business_today(now) == dt.date(2026, 12, 1)
+    assert Period.current(now) == Period(2026, 12)
+    start, _ = business_day_bounds(dt.date(2026, 12, 1))
+    assert start.astimezone(BUSINESS_TZ).hour == 0
