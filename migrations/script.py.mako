@@ -5,11 +5,10 @@ Revises: ${down_revision | comma,n}
 Create Date: ${create_date}
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
-from app.core.db import UTCDateTime  # noqa: F401  (autogenerate writes app.core.db.UTCDateTime)
-import app.core.db  # noqa: F401
+import app.core.db  # noqa: F401  (autogenerate writes app.core.db.UTCDateTime)
 ${imports if imports else ""}
 
 # revision identifiers, used by Alembic.

@@ -1,0 +1,45 @@
+"""Recipients. The ID number is stored encrypted with a keyed hash for look-up (see core.crypto)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import CheckConstraint, Date, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.db import UTCDateTime, utcnow
+from app.extensions import db
+
+CATEGORIES = ("dibao", "tekun", "dibao_edge")
+STATUSES = ("active", "suspended", "exited")
+ID_PURPOSE = "resident_id"  # core.crypto purpose for ID numbers
+
+
+class Recipient(db.Model):
+    __tablename__ = "recipient"
+    __table_args__ = (
+        CheckConstraint("category IN ('dibao','tekun','dibao_edge')", name="category_known"),
+        CheckConstraint("status IN ('active','suspended','exited')", name="status_known"),
+        CheckConstraint("household_size IS NULL OR household_size > 0", name="household_positive"),
+        Index("ix_recipient_area", "district_code", "township", "community"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(50), index=True)
+    # AES-GCM ciphertext of the 18-character number; never shown whole except by an audited reveal
+    id_number_enc: Mapped[str] = mapped_column(String(200))
+    # HMAC of the number: de-duplication and exact look-up without decrypting
+    id_number_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # what the mask shows anyway (4110**********1234): for lists and search by last digits
+    id_masked: Mapped[str] = mapped_column(String(18))
+    id_last4: Mapped[str] = mapped_column(String(4), index=True)
+    category: Mapped[str] = mapped_column(String(12), index=True)
+    district_code: Mapped[str] = mapped_column(String(6))
+    township: Mapped[str] = mapped_column(String(60), default="")
+    community: Mapped[str] = mapped_column(String(60), default="")
+    phone: Mapped[str | None] = mapped_column(String(20))
+    household_size: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(12), default="active", index=True)
+    status_since: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
