@@ -116,3 +116,44 @@ def drop_append_only_ddl(table: str, dialect: str) -> list[str]:
         return [f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}",
                 f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}"]
     return [f"DROP TRIGGER IF EXISTS {table}_no_update", f"DROP TRIGGER IF EXISTS {table}_no_delete"]
+
+
+# --- retrying a unit of work ------------------------------------------------------------
+
+RETRYABLE_PGCODES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
+
+
+def is_retryable(exc: BaseException) -> bool:
+    orig = getattr(exc, "orig", None)
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    return code in RETRYABLE_PGCODES
+
+
+def commit_with_retry(session, work, *, attempts: int = 4, retry_integrity: bool = False):
+    """Run `work()` and commit; on a PostgreSQL serialization failure or deadlock, roll back and
+    run it again (each attempt from scratch). Any other error rolls back and propagates.
+
+    `retry_integrity`: also run it again once after a unique-constraint race (two requests with
+    the same idempotency key): the second attempt finds the first one's row.
+    """
+    from sqlalchemy.exc import DBAPIError, IntegrityError
+
+    integrity_retried = False
+    for attempt in range(1, attempts + 1):
+        try:
+            result = work()
+            session.commit()
+            return result
+        except IntegrityError:
+            session.rollback()
+            if not retry_integrity or integrity_retried:
+                raise
+            integrity_retried = True
+        except DBAPIError as exc:
+            session.rollback()
+            if attempt == attempts or not is_retryable(exc):
+                raise
+        except BaseException:
+            session.rollback()
+            raise
+    raise AssertionError("unreachable")

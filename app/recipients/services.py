@@ -55,3 +55,10 @@ def search(q: str, *, district_code: str | None = None, only_active: bool = True
     if tail and len(tail) > 4:  # 5 or 6 digits: check the longer tail on the decrypted number
         rows = [r for r in rows if id_number_of(r).endswith(tail)]
     return rows[:limit]
+
+
+def lock_for_update(recipient_id: int) -> None:
+    """Hold the recipient's row until the transaction ends, so that checks across tills (monthly
+    limits, pickups) see each other's writes. SQLite already serialises writers (BEGIN
+    IMMEDIATE); on PostgreSQL this is SELECT ... FOR UPDATE."""
+    db.session.execute(select(Recipient.id).where(Recipient.id == recipient_id).with_for_update())

@@ -1,0 +1,93 @@
+"""Till API: shifts, sales, voids."""
+
+from __future__ import annotations
+
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from app.auth.permissions import ensure_shop, require_role
+from app.core.db import commit_with_retry
+from app.extensions import db
+from app.pos import checkout, services, voids
+from app.pos.schemas import (
+    SaleIn,
+    SaleOut,
+    ShiftCloseIn,
+    ShiftIn,
+    ShiftOut,
+    VoidIn,
+    VoidOut,
+    ZReportOut,
+)
+
+blp = Blueprint("api_pos", __name__, description="收银 Till: shifts, sales, voids")
+TILL = ("cashier", "manager")
+
+
+def _shift_out(shift) -> dict:
+    totals = services.shift_totals(shift)
+    return {"id": shift.id, "shop_id": shift.shop_id, "opened_at": shift.opened_at,
+            "float_fen": shift.float_fen, "closed_at": shift.closed_at, "totals": totals,
+            "expected_cash_fen": services.expected_cash(shift, totals)}
+
+
+@blp.route("/shifts", methods=["POST"])
+@require_role(*TILL)
+@blp.arguments(ShiftIn)
+@blp.response(201, ShiftOut)
+def open_shift(body):
+    terminal_id = services.terminal_id_for(current_user.shop_id, body.get("terminal"))
+    shift = services.open_shift(cashier=current_user, float_fen=body["float_fen"], terminal_id=terminal_id)
+    db.session.commit()
+    return _shift_out(shift)
+
+
+@blp.route("/shifts/current", methods=["GET"])
+@require_role(*TILL)
+@blp.response(200, ShiftOut)
+def current_shift():
+    return _shift_out(services.require_open_shift(current_user.id, current_user.shop_id))
+
+
+@blp.route("/shifts/current/close", methods=["POST"])
+@require_role(*TILL)
+@blp.arguments(ShiftCloseIn)
+@blp.response(201, ZReportOut)
+def close_shift(body):
+    report = services.close_shift(cashier=current_user, counted_fen=body["counted_fen"])
+    db.session.commit()
+    return report
+
+
+@blp.route("/sales", methods=["POST"])
+@require_role(*TILL)
+@blp.arguments(SaleIn)
+@blp.response(201, SaleOut)
+def create_sale(body):
+    def work():
+        sale, _replayed = checkout.checkout(cashier=current_user, **body)
+        return checkout.sale_result(sale)
+
+    return commit_with_retry(db.session, work, retry_integrity=True)
+
+
+@blp.route("/sales/<int:sale_id>", methods=["GET"])
+@require_role("cashier", "manager", "federation", "admin")
+@blp.response(200, SaleOut)
+def get_sale(sale_id):
+    sale = services.get_sale(sale_id)
+    ensure_shop(current_user, sale.shop)
+    return checkout.sale_result(sale)
+
+
+@blp.route("/sales/<int:sale_id>/void", methods=["POST"])
+@require_role("cashier", "manager", "admin")
+@blp.arguments(VoidIn)
+@blp.response(201, VoidOut)
+def void_sale(body, sale_id):
+    def work():
+        sale = services.get_sale(sale_id)
+        return voids.void_sale(sale=sale, actor=current_user, reason=body["reason"], lines=body.get("lines"),
+                               manager_username=body.get("manager"), manager_pin=body.get("manager_pin"))
+
+    return commit_with_retry(db.session, work)

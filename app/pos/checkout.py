@@ -1,0 +1,270 @@
+"""Checkout: price a basket, apply limits, take the voucher and the rest, in one transaction.
+
+The caller commits (through app.core.db.commit_with_retry). Any DomainError on the way means
+nothing of the sale is kept: stock moves, the voucher debit and its ledger row, the sale, its
+lines and its payments are all flushed into the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from app.core.errors import InvalidInput
+from app.core.money import format_fen
+from app.core.timeutil import Period, business_today
+from app.extensions import db
+from app.inventory import services as inventory
+from app.pos import services as pos
+from app.pos.errors import IdempotencyConflict, LimitExceeded, NotEligible, PaymentInsufficient
+from app.pos.models import Payment, Sale, SaleLine, Void, VoidLine
+from app.recipients import services as recipients
+from app.vouchers import services as vouchers
+
+KEY = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+TENDER_METHODS = ("cash", "wechat", "alipay", "card")
+MAX_QTY = 999
+
+
+@dataclass
+class PricedLine:
+    product: object
+    quantity: int
+    price_fen: int
+    charity: bool
+
+    @property
+    def total_fen(self) -> int:
+        return self.price_fen * self.quantity
+
+    @property
+    def market_total_fen(self) -> int:
+        return self.product.market_price_fen * self.quantity
+
+
+def request_hash(body: dict) -> str:
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _int(value, what: str, *, minimum: int = 0, maximum: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum or (
+            maximum is not None and value > maximum):
+        raise InvalidInput(_("%(what)s 必须是 %(lo)s 到 %(hi)s 之间的整数", what=what, lo=minimum,
+                             hi=maximum if maximum is not None else "∞"))
+    return value
+
+
+def _parse_lines(lines) -> list[tuple[object, int]]:
+    if not isinstance(lines, list) or not lines:
+        raise InvalidInput(_("购物车是空的"))
+    merged: dict[int, list] = {}
+    for raw in lines:
+        if not isinstance(raw, dict):
+            raise InvalidInput(_("商品行格式不正确"))
+        qty = _int(raw.get("qty"), _("数量"), minimum=1, maximum=MAX_QTY)
+        if raw.get("product_id") is not None:
+            product = inventory.get_product(_int(raw["product_id"], "product_id", minimum=1))
+        elif raw.get("barcode"):
+            product = inventory.find_by_barcode(str(raw["barcode"]))
+        else:
+            raise InvalidInput(_("商品行需要 product_id 或条码"))
+        if not product.active:
+            raise InvalidInput(_("商品已停售：%(name)s", name=product.name))
+        entry = merged.setdefault(product.id, [product, 0])
+        entry[1] += qty
+        if entry[1] > MAX_QTY:
+            raise InvalidInput(_("数量过大：%(name)s", name=product.name))
+    return [(p, q) for p, q in merged.values()]
+
+
+def _parse_payments(payments) -> dict[str, int]:
+    if payments is None:
+        return {}
+    if not isinstance(payments, list):
+        raise InvalidInput(_("付款方式格式不正确"))
+    out: dict[str, int] = {}
+    for raw in payments:
+        method = raw.get("method") if isinstance(raw, dict) else None
+        if method not in TENDER_METHODS:
+            raise InvalidInput(_("不支持的付款方式：%(m)s（购物券自动抵扣，不需填写）", m=method))
+        out[method] = out.get(method, 0) + _int(raw.get("amount_fen"), _("付款金额"), maximum=10_000_000)
+    return out
+
+
+def limit_used(recipient_id: int, product_id: int, period: Period) -> int:
+    """Units of `product_id` bought at charity price by the recipient in `period`, city-wide,
+    net of voids."""
+    sold = db.session.scalar(
+        select(func.coalesce(func.sum(SaleLine.quantity), 0))
+        .join(Sale, Sale.id == SaleLine.sale_id)
+        .where(Sale.recipient_id == recipient_id, SaleLine.product_id == product_id,
+               SaleLine.charity_price.is_(True),
+               Sale.business_date.between(period.first_day, period.last_day)))
+    voided = db.session.scalar(
+        select(func.coalesce(func.sum(VoidLine.quantity), 0))
+        .join(SaleLine, SaleLine.id == VoidLine.sale_line_id)
+        .join(Sale, Sale.id == SaleLine.sale_id)
+        .where(Sale.recipient_id == recipient_id, SaleLine.product_id == product_id,
+               SaleLine.charity_price.is_(True),
+               Sale.business_date.between(period.first_day, period.last_day)))
+    return int(sold) - int(voided)
+
+
+def remaining_limits(recipient_id: int, *, today: dt.date | None = None) -> list[dict]:
+    """What the recipient may still buy at charity price this month, for every limited product."""
+    period = Period.of(today or business_today())
+    out = []
+    for product in inventory.search_products(limited_only=True):
+        used = limit_used(recipient_id, product.id, period)
+        out.append({"product_id": product.id, "name": product.name, "unit": product.unit,
+                    "limit": product.monthly_limit, "used": used,
+                    "remaining": max(0, product.monthly_limit - used), "period": str(period)})
+    return out
+
+
+def _price(basket, recipient, period: Period, over_limit: str) -> list[PricedLine]:
+    priced: list[PricedLine] = []
+    for product, qty in sorted(basket, key=lambda pq: pq[0].id):
+        if recipient is None:
+            priced.append(PricedLine(product, qty, product.market_price_fen, False))
+            continue
+        charity_qty = qty
+        if product.monthly_limit:
+            remaining = max(0, product.monthly_limit - limit_used(recipient.id, product.id, period))
+            if qty > remaining:
+                if over_limit != "market":
+                    raise LimitExceeded(
+                        _("“%(name)s”每月慈善价限购 %(limit)s%(unit)s，本月还可买 %(left)s%(unit)s",
+                          name=product.name, limit=product.monthly_limit, unit=product.unit,
+                          left=remaining),
+                        details={"product_id": product.id, "limit": product.monthly_limit,
+                                 "remaining": remaining, "requested": qty})
+                charity_qty = remaining
+        if charity_qty:
+            priced.append(PricedLine(product, charity_qty, product.charity_price_fen, True))
+        if qty - charity_qty:
+            priced.append(PricedLine(product, qty - charity_qty, product.market_price_fen, False))
+    return priced
+
+
+def _identify(voucher_code, recipient_id, today):
+    voucher = recipient = None
+    if voucher_code:
+        voucher = vouchers.find_voucher(voucher_code)
+        vouchers.ensure_usable(voucher, today=today)  # expired / revoked raise; exhausted identifies
+        recipient = recipients.get_recipient(voucher.recipient_id)
+        if recipient_id is not None and int(recipient_id) != recipient.id:
+            raise InvalidInput(_("购物券与所选救助对象不一致"))
+    elif recipient_id is not None:
+        recipient = recipients.get_recipient(_int(recipient_id, "recipient_id", minimum=1))
+    if recipient is not None:
+        if recipient.status != "active":
+            raise NotEligible()
+        recipients.lock_for_update(recipient.id)  # serialises limit checks across tills
+    return voucher, recipient
+
+
+def checkout(*, cashier, idempotency_key: str, lines, payments=None, voucher_code: str | None = None,
+             recipient_id: int | None = None, over_limit: str = "refuse",
+             today: dt.date | None = None) -> tuple[Sale, bool]:
+    """Record a sale. Returns (sale, replayed): replayed is True when the key was seen before."""
+    if not isinstance(idempotency_key, str) or not KEY.match(idempotency_key):
+        raise InvalidInput(_("缺少或无效的交易编号（idempotency_key）"))
+    if over_limit not in ("refuse", "market"):
+        raise InvalidInput(_("over_limit 只能是 refuse 或 market"))
+    digest = request_hash({"voucher_code": vouchers.normalise_code(voucher_code) if voucher_code else None,
+                           "recipient_id": recipient_id, "lines": lines, "payments": payments,
+                           "over_limit": over_limit, "shop": cashier.shop_id})
+    existing = db.session.scalar(select(Sale).where(Sale.idempotency_key == idempotency_key))
+    if existing is not None:
+        if existing.request_hash != digest:
+            raise IdempotencyConflict()
+        return existing, True
+
+    today = today or business_today()
+    shop = cashier.shop
+    shift = pos.require_open_shift(cashier.id, shop.id)
+    basket = _parse_lines(lines)
+    tenders = _parse_payments(payments)
+    voucher, recipient = _identify(voucher_code, recipient_id, today)
+    priced = _price(basket, recipient, Period.of(today), over_limit)
+
+    total = sum(p.total_fen for p in priced)
+    market_total = sum(p.market_total_fen for p in priced)
+    eligible = sum(p.total_fen for p in priced if p.product.voucher_eligible)
+    voucher_pays = min(voucher.balance_fen, eligible) if voucher is not None else 0
+    due = total - voucher_pays
+    non_cash = sum(v for m, v in tenders.items() if m != "cash")
+    if non_cash > due:
+        raise InvalidInput(_("微信、支付宝、银行卡的金额不能超过应付金额 %(due)s", due=format_fen(due)))
+    cash_due = due - non_cash
+    cash_tendered = tenders.get("cash", 0)
+    if cash_tendered < cash_due:
+        raise PaymentInsufficient(_("还需支付 %(left)s", left=format_fen(cash_due - cash_tendered)),
+                                  details={"due_fen": due, "missing_fen": cash_due - cash_tendered})
+    change = cash_tendered - cash_due
+
+    sale = Sale(idempotency_key=idempotency_key, request_hash=digest,
+                receipt_no=pos.receipt_number(shop, today), shop_id=shop.id, shift_id=shift.id,
+                cashier_id=cashier.id, business_date=today,
+                recipient_id=recipient.id if recipient else None,
+                voucher_id=voucher.id if voucher else None, market_total_fen=market_total,
+                total_fen=total, savings_fen=market_total - total, voucher_paid_fen=voucher_pays,
+                paid_fen=voucher_pays + sum(tenders.values()), change_fen=change,
+                voucher_tail=vouchers.normalise_code(voucher_code)[-4:] if voucher else None)
+    db.session.add(sale)
+    db.session.flush()
+    for p in priced:
+        db.session.add(SaleLine(sale_id=sale.id, product_id=p.product.id, name=p.product.name,
+                                unit=p.product.unit, quantity=p.quantity,
+                                market_price_fen=p.product.market_price_fen, price_fen=p.price_fen,
+                                charity_price=p.charity, voucher_eligible=p.product.voucher_eligible,
+                                line_total_fen=p.total_fen))
+    for product, qty in sorted(basket, key=lambda pq: pq[0].id):  # one lock order for every till
+        inventory.take_stock(shop_id=shop.id, product_id=product.id, quantity=qty, kind="sale",
+                             ref_type="sale", ref_id=sale.id, user_id=cashier.id)
+    if voucher_pays:
+        sale.voucher_balance_after_fen = vouchers.redeem(voucher.id, voucher_pays, today=today,
+                                                         ref_type="sale", ref_id=sale.id)
+        db.session.add(Payment(sale_id=sale.id, method="voucher", amount_fen=voucher_pays,
+                               tendered_fen=voucher_pays))
+    elif voucher is not None:
+        sale.voucher_balance_after_fen = voucher.balance_fen
+    for method in TENDER_METHODS:
+        if method in tenders and tenders[method] > 0:
+            amount = cash_due if method == "cash" else tenders[method]
+            db.session.add(Payment(sale_id=sale.id, method=method, amount_fen=amount,
+                                   tendered_fen=tenders[method]))
+    db.session.flush()
+    return sale, False
+
+
+def sale_result(sale: Sale) -> dict:
+    """The API's view of a sale (also what an idempotent replay returns)."""
+    return {
+        "id": sale.id,
+        "receipt_no": sale.receipt_no,
+        "business_date": sale.business_date.isoformat(),
+        "market_total_fen": sale.market_total_fen,
+        "total_fen": sale.total_fen,
+        "savings_fen": sale.savings_fen,
+        "voucher_paid_fen": sale.voucher_paid_fen,
+        "paid_fen": sale.paid_fen,
+        "change_fen": sale.change_fen,
+        "voucher_balance_fen": sale.voucher_balance_after_fen,
+        "recipient_id": sale.recipient_id,
+        "lines": [{"id": line.id, "product_id": line.product_id, "name": line.name, "unit": line.unit,
+                   "qty": line.quantity, "market_price_fen": line.market_price_fen,
+                   "price_fen": line.price_fen, "charity_price": line.charity_price,
+                   "voucher_eligible": line.voucher_eligible, "line_total_fen": line.line_total_fen}
+                  for line in sale.lines],
+        "payments": [{"method": p.method, "amount_fen": p.amount_fen, "tendered_fen": p.tendered_fen}
+                     for p in sale.payments],
+    }

@@ -1,0 +1,45 @@
+"""Till errors, each with the stable code the till and the API rely on."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from app.core.errors import Conflict, DomainError, Forbidden, InvalidInput
+
+
+class NoOpenShift(DomainError):
+    code = "no_open_shift"
+    status = 409
+    default_message = _l("请先开班（输入备用金）再收款")
+
+
+class ShiftAlreadyOpen(Conflict):
+    code = "shift_already_open"
+    default_message = _l("您已有一个未结束的班次")
+
+
+class LimitExceeded(DomainError):
+    code = "limit_exceeded"
+    status = 409
+    default_message = _l("超过本月慈善价限购数量")
+
+
+class PaymentInsufficient(DomainError):
+    code = "payment_insufficient"
+    status = 400
+    default_message = _l("付款金额不足")
+
+
+class IdempotencyConflict(Conflict):
+    code = "idempotency_conflict"
+    default_message = _l("同一笔交易编号已用于另一笔不同的交易")
+
+
+class NotEligible(InvalidInput):
+    code = "recipient_not_eligible"
+    default_message = _l("该救助对象当前不能享受慈善价")
+
+
+class VoidNotAllowed(Forbidden):
+    code = "void_not_allowed"
+    default_message = _l("作废需要店长授权")

@@ -1,0 +1,163 @@
+"""Voids and refunds: whole sales or some lines, by a manager (or a cashier with a manager's
+PIN). Stock and voucher balance come back through new rows; the sale itself is never edited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.auth import services as auth
+from app.auth.permissions import ensure_shop
+from app.core import audit
+from app.core.errors import InvalidInput
+from app.core.timeutil import business_today
+from app.extensions import db
+from app.inventory import services as inventory
+from app.pos import services as pos
+from app.pos.errors import VoidNotAllowed
+from app.pos.models import ManagerPin, Sale, Shift, Void, VoidLine
+from app.vouchers import services as vouchers
+
+PIN = re.compile(r"^[0-9]{4,8}$")
+REFUND_ORDER = ("cash", "wechat", "alipay", "card")
+
+
+def set_manager_pin(user, pin: str) -> None:
+    if user.role != "manager":
+        raise InvalidInput(_("只有店长可以设置授权码"))
+    if not PIN.match(pin or ""):
+        raise InvalidInput(_("授权码为 4–8 位数字"))
+    row = db.session.get(ManagerPin, user.id)
+    if row is None:
+        row = ManagerPin(user_id=user.id, pin_hash="")
+        db.session.add(row)
+    row.pin_hash = generate_password_hash(pin, method="scrypt")
+    db.session.flush()
+    audit.record("pos.manager_pin", target=user)
+
+
+def authorising_manager(actor, *, sale_shop_id: int, manager_username: str | None, manager_pin: str | None):
+    """The manager who authorises a void: the actor if a manager (or admin), else the manager
+    named with a correct PIN from the same shop."""
+    if actor.role in ("manager", "admin"):
+        return actor
+    if not manager_username or not manager_pin:
+        raise VoidNotAllowed()
+    try:
+        manager = auth.get_user_by_username(manager_username)
+    except Exception:  # noqa: BLE001 - an unknown name answers like a wrong PIN
+        raise VoidNotAllowed(_("店长账号或授权码不正确")) from None
+    row = db.session.get(ManagerPin, manager.id)
+    if (manager.role != "manager" or not manager.active or manager.shop_id != sale_shop_id
+            or row is None or not check_password_hash(row.pin_hash, manager_pin)):
+        raise VoidNotAllowed(_("店长账号或授权码不正确"))
+    return manager
+
+
+def voided_quantities(sale_id: int) -> dict[int, int]:
+    rows = db.session.execute(
+        select(VoidLine.sale_line_id, func.sum(VoidLine.quantity))
+        .join(Void, Void.id == VoidLine.void_id).where(Void.sale_id == sale_id)
+        .group_by(VoidLine.sale_line_id)).all()
+    return {line_id: int(q) for line_id, q in rows}
+
+
+def void_sale(*, sale: Sale, actor, reason: str, lines: list[dict] | None = None,
+              manager_username: str | None = None, manager_pin: str | None = None,
+              today: dt.date | None = None) -> Void:
+    ensure_shop(actor, sale.shop)
+    manager = authorising_manager(actor, sale_shop_id=sale.shop_id, manager_username=manager_username,
+                                  manager_pin=manager_pin)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("请填写作废原因"))
+    if len(reason) > 200:
+        raise InvalidInput(_("作废原因最多 200 字"))
+    today = today or business_today()
+    done = voided_quantities(sale.id)
+    by_id = {line.id: line for line in sale.lines}
+    wanted: dict[int, int] = {}
+    if lines is None:
+        wanted = {lid: line.quantity - done.get(lid, 0) for lid, line in by_id.items()
+                  if line.quantity - done.get(lid, 0) > 0}
+    else:
+        if not isinstance(lines, list) or not lines:
+            raise InvalidInput(_("请选择要作废的商品行"))
+        for raw in lines:
+            lid, qty = (raw or {}).get("line_id"), (raw or {}).get("qty")
+            if lid not in by_id:
+                raise InvalidInput(_("交易中没有这一行：%(id)s", id=lid))
+            if isinstance(qty, bool) or not isinstance(qty, int) or qty <= 0:
+                raise InvalidInput(_("作废数量必须是正整数"))
+            wanted[lid] = wanted.get(lid, 0) + qty
+        for lid, qty in wanted.items():
+            if qty > by_id[lid].quantity - done.get(lid, 0):
+                raise InvalidInput(_("“%(name)s”最多还能作废 %(n)s", name=by_id[lid].name,
+                                     n=by_id[lid].quantity - done.get(lid, 0)))
+    if not wanted:
+        raise InvalidInput(_("该交易已全部作废"))
+
+    amount = sum(by_id[lid].price_fen * q for lid, q in wanted.items())
+    eligible_amount = sum(by_id[lid].price_fen * q for lid, q in wanted.items() if by_id[lid].voucher_eligible)
+    prior = list(db.session.scalars(select(Void).where(Void.sale_id == sale.id)))
+    voucher_left = sale.voucher_paid_fen - sum(v.voucher_refund_fen for v in prior)
+    voucher_refund = min(eligible_amount, voucher_left) if sale.voucher_id else 0
+    refunds = _refund_by_method(sale, prior, amount - voucher_refund)
+
+    # the refund leaves the drawer of the shift open at the till now: the voider's own, else the
+    # sale's shift while it is still open; with neither, it is paid from the safe (no shift)
+    shift = pos.current_shift(actor.id)
+    if shift is None or shift.shop_id != sale.shop_id:
+        original = db.session.get(Shift, sale.shift_id)
+        shift = original if original is not None and original.closed_at is None else None
+    void = Void(sale_id=sale.id, shop_id=sale.shop_id, shift_id=shift.id if shift else None,
+                manager_id=manager.id, business_date=today, reason=reason, total_fen=amount,
+                voucher_refund_fen=voucher_refund, refunds=refunds)
+    db.session.add(void)
+    db.session.flush()
+    for lid, qty in sorted(wanted.items()):
+        line = by_id[lid]
+        db.session.add(VoidLine(void_id=void.id, sale_line_id=lid, quantity=qty,
+                                amount_fen=line.price_fen * qty))
+    for lid, qty in sorted(wanted.items(), key=lambda kv: by_id[kv[0]].product_id):
+        inventory.return_stock(shop_id=sale.shop_id, product_id=by_id[lid].product_id, quantity=qty,
+                               kind="void", ref_type="void", ref_id=void.id, user_id=actor.id)
+    if voucher_refund:
+        vouchers.refund(sale.voucher_id, voucher_refund, today=today, ref_type="void", ref_id=void.id)
+    db.session.flush()
+    audit.record("pos.void", target=sale,
+                 details={"void_id": void.id, "reason": reason, "amount_fen": amount,
+                          "voucher_refund_fen": voucher_refund, "refunds": refunds,
+                          "authorised_by": manager.username,
+                          "lines": {str(k): v for k, v in wanted.items()}})
+    return void
+
+
+def _refund_by_method(sale: Sale, prior: list[Void], amount: int) -> dict[str, int]:
+    """Hand back `amount` by the sale's own methods, cash first, never more than each paid."""
+    paid = {p.method: p.amount_fen for p in sale.payments if p.method != "voucher"}
+    refunded: dict[str, int] = {}
+    for v in prior:
+        for m, fen in (v.refunds or {}).items():
+            refunded[m] = refunded.get(m, 0) + int(fen)
+    out: dict[str, int] = {}
+    left = amount
+    for method in REFUND_ORDER:
+        room = paid.get(method, 0) - refunded.get(method, 0)
+        take = min(room, left)
+        if take > 0:
+            out[method] = take
+            left -= take
+    if left > 0:  # should not happen: the voucher part and tenders cover the total
+        out["cash"] = out.get("cash", 0) + left
+    return out
+
+
+def sale_void_summary(sale: Sale) -> dict:
+    done = voided_quantities(sale.id)
+    return {"voided": {str(k): v for k, v in done.items()},
+            "fully_voided": all(done.get(line.id, 0) >= line.quantity for line in sale.lines)}
