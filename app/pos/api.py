@@ -9,9 +9,12 @@ from app.auth.permissions import ensure_shop, require_role
 from app.core.db import commit_with_retry
 from app.extensions import db
 from app.pos import checkout, services, voids
+from app.recipients import services as recipients
 from app.pos.schemas import (
+    LimitOut,
     SaleIn,
     SaleOut,
+    SaleSummaryOut,
     ShiftCloseIn,
     ShiftIn,
     ShiftOut,
@@ -91,3 +94,22 @@ def void_sale(body, sale_id):
                                manager_username=body.get("manager"), manager_pin=body.get("manager_pin"))
 
     return commit_with_retry(db.session, work)
+
+
+@blp.route("/sales", methods=["GET"])
+@require_role(*TILL)
+@blp.response(200, SaleSummaryOut(many=True))
+def list_sales():
+    """The sales of the caller's open shift, newest first (for reprint and void at the till)."""
+    shift = services.require_open_shift(current_user.id, current_user.shop_id)
+    return [{**checkout.sale_result(s), **voids.sale_void_summary(s)}
+            for s in services.shift_sales(shift)]
+
+
+@blp.route("/recipients/<int:recipient_id>/limits", methods=["GET"])
+@require_role(*TILL)
+@blp.response(200, LimitOut(many=True))
+def recipient_limits(recipient_id):
+    """What a recipient may still buy at charity price this month (after a name look-up)."""
+    recipients.get_recipient(recipient_id)
+    return checkout.remaining_limits(recipient_id)

@@ -88,6 +88,8 @@ class ZReport(db.Model):
     difference_fen: Mapped[int] = mapped_column(Integer)
     totals: Mapped[dict] = mapped_column(JSON)
 
+    shop: Mapped[Shop] = relationship()
+
 
 class Sale(db.Model):
     """A completed checkout. Never edited: voids are separate rows."""

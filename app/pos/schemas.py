@@ -107,3 +107,18 @@ class ZReportOut(Schema):
     expected_cash_fen = fields.Integer()
     difference_fen = fields.Integer()
     totals = fields.Dict()
+
+
+class SaleSummaryOut(SaleOut):
+    voided = fields.Dict(keys=fields.String(), values=fields.Integer())
+    fully_voided = fields.Boolean()
+
+
+class LimitOut(Schema):
+    product_id = fields.Integer()
+    name = fields.String()
+    unit = fields.String()
+    limit = fields.Integer()
+    used = fields.Integer()
+    remaining = fields.Integer()
+    period = fields.String()

@@ -174,5 +174,10 @@ def get_sale(sale_id: int) -> Sale:
     return sale
 
 
+def shift_sales(shift: Shift, *, limit: int = 200) -> list[Sale]:
+    return list(db.session.scalars(select(Sale).where(Sale.shift_id == shift.id)
+                                   .order_by(Sale.id.desc()).limit(limit)))
+
+
 def today() -> dt.date:
     return business_today()

@@ -1,0 +1,98 @@
+"""The touchscreen till page and the printable Z report."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+from app.auth.permissions import ensure_shop, require_role
+from app.pos import services
+
+bp = Blueprint("pos", __name__, url_prefix="/pos", template_folder="templates")
+
+
+def till_strings() -> dict:
+    """Every text the till's script shows, translated here so the catalogue holds them all."""
+    return {
+        "errors": {
+            "voucher_unknown": _("购物券无效：请核对券号或重新扫描"),
+            "voucher_expired": _("购物券已过期，不能再使用"),
+            "voucher_revoked": _("购物券已作废，不能使用"),
+            "voucher_exhausted": _("购物券余额已用完"),
+            "insufficient_balance": _("购物券余额不足（可能刚在别处使用过），请重新扫券"),
+            "limit_exceeded": _("超过本月慈善价限购数量"),
+            "out_of_stock": _("库存不足"),
+            "payment_insufficient": _("付款金额不足"),
+            "idempotency_conflict": _("交易编号冲突，请重新收款"),
+            "no_open_shift": _("请先开班"),
+            "recipient_not_eligible": _("该救助对象当前不能享受慈善价"),
+            "not_found": _("没有找到"),
+            "forbidden": _("没有权限"),
+            "unauthenticated": _("登录已过期，请重新登录"),
+            "csrf_failed": _("页面已过期，请刷新"),
+            "rate_limited": _("操作太频繁，请稍候"),
+            "invalid_input": _("输入有误"),
+            "network": _("网络中断，正在重试…"),
+            "network_failed": _("网络不通，交易未完成。恢复网络后再按“确认收款”，不会重复收费"),
+            "printer_offline": _("打印失败"),
+            "unknown": _("出错了，请重试"),
+        },
+        "charity": _("慈善价"),
+        "market": _("市场价"),
+        "saving": _("省"),
+        "remove": _("删除"),
+        "more": _("加一"),
+        "less": _("减一"),
+        "all": _("全部"),
+        "balance": _("余额"),
+        "limit_left": _("本月还可买"),
+        "no_results": _("没有找到"),
+        "receipt_no": _("小票号"),
+        "voucher_left": _("购物券余额"),
+        "print_failed": _("打印失败"),
+        "printing": _("正在打印…"),
+        "printed": _("已打印"),
+        "exact": _("正好"),
+        "clear": _("清除"),
+        "void": _("作废"),
+        "reprint": _("重打"),
+        "voided": _("已作废"),
+        "z_report": _("交班报告"),
+        "expected": _("应有现金"),
+        "counted": _("实点现金"),
+        "difference": _("差额"),
+        "sales": _("交易笔数"),
+        "scan_not_voucher": _("这不是商品条码，也不是购物券"),
+        "camera_unavailable": _("本设备不能使用摄像头扫码"),
+        "confirm_void": _("确定作废这笔交易？"),
+        "cash": _("现金"), "wechat": _("微信"), "alipay": _("支付宝"), "card": _("银行卡"),
+        "voucher": _("购物券"),
+    }
+
+
+@bp.get("/")
+@require_role("cashier", "manager")
+def till():
+    shift = services.current_shift(current_user.id)
+    config = {
+        "shop": {"code": current_user.shop.code, "name": current_user.shop.name},
+        "cashier": current_user.label,
+        "role": current_user.role,
+        "shift_open": shift is not None and shift.shop_id == current_user.shop_id,
+        "public_base_url": current_app.config["PUBLIC_BASE_URL"],
+        "api": "/api/v1",
+        "csrf_token": generate_csrf(),
+    }
+    return render_template("pos/till.html", config_json=config, strings=till_strings())
+
+
+@bp.get("/z/<int:report_id>")
+@require_role("cashier", "manager", "federation", "admin")
+def z_report(report_id: int):
+    report = services.get_z_report(report_id)
+    ensure_shop(current_user, report.shop)
+    labels = {"voucher": _("购物券"), "cash": _("现金"), "wechat": _("微信"), "alipay": _("支付宝"),
+              "card": _("银行卡")}
+    return render_template("pos/z_report.html", report=report, method_labels=labels)

@@ -1,0 +1,561 @@
+/* 慈善超市 till: touch first, scanner anywhere, never double-charges.
+ * Reads its configuration and every text it shows from the JSON blocks the page renders.
+ * The server prices everything; the numbers here are a preview of what it will charge. */
+(function () {
+  "use strict";
+
+  var CONFIG = JSON.parse(document.getElementById("till-config").textContent);
+  var T = JSON.parse(document.getElementById("till-i18n").textContent);
+  var API = CONFIG.api;
+  var $ = function (id) { return document.getElementById(id); };
+
+  var state = {
+    products: [],          // all products of this shop (GET /products)
+    category: null,
+    cart: [],              // [{product, qty}]
+    who: null,             // {voucher?, recipient, limits}
+    pending: null,         // {key, plain, bodyText}: a sale sent but not yet answered
+    method: "cash",
+    tendered: "",          // what the keypad shows, in yuan text
+    busy: false
+  };
+
+  // ---------------------------------------------------------------- money and text helpers
+  function fen(n) {
+    var sign = n < 0 ? "-" : "";
+    n = Math.abs(n);
+    var yuan = Math.floor(n / 100), cents = n % 100;
+    return sign + "¥" + yuan.toLocaleString("en-US") + "." + (cents < 10 ? "0" : "") + cents;
+  }
+  function yuanToFen(text) {
+    if (!text) return 0;
+    var m = /^(\d{1,7})(?:\.(\d{0,2}))?$/.exec(text);
+    if (!m) return NaN;
+    return parseInt(m[1], 10) * 100 + parseInt(((m[2] || "") + "00").slice(0, 2), 10);
+  }
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === "text") node.textContent = attrs[k];
+      else if (k === "class") node.className = attrs[k];
+      else if (k.slice(0, 2) === "on") node.addEventListener(k.slice(2), attrs[k]);
+      else node.setAttribute(k, attrs[k]);
+    });
+    (children || []).forEach(function (c) { if (c) node.appendChild(c); });
+    return node;
+  }
+  function uuid4() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var b = new Uint8Array(16);
+    crypto.getRandomValues(b);
+    b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  // ---------------------------------------------------------------- feedback: banner and sound
+  var audio = null;
+  function beep(kind) {
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      var o = audio.createOscillator(), g = audio.createGain();
+      o.type = "square";
+      o.frequency.value = kind === "error" ? 220 : 880;
+      g.gain.value = 0.08;
+      o.connect(g); g.connect(audio.destination);
+      o.start();
+      o.stop(audio.currentTime + (kind === "error" ? 0.45 : 0.08));
+    } catch (e) { /* no sound device: the banner still shows */ }
+  }
+  function showError(code, message) {
+    var text = message || T.errors[code] || T.errors.unknown;
+    $("banner-text").textContent = text;
+    $("banner").dataset.code = code || "unknown";
+    $("banner").hidden = false;
+    beep("error");
+  }
+  function hideError() { $("banner").hidden = true; }
+  $("banner-close").addEventListener("click", hideError);
+
+  // ---------------------------------------------------------------- API
+  function api(method, path, body, opts) {
+    opts = opts || {};
+    var ctrl = new AbortController();
+    var timer = setTimeout(function () { ctrl.abort(); }, opts.timeout || 10000);
+    var init = { method: method, credentials: "same-origin", signal: ctrl.signal,
+                 headers: { "Accept": "application/json" } };
+    if (body !== undefined) {
+      init.headers["Content-Type"] = "application/json";
+      init.body = typeof body === "string" ? body : JSON.stringify(body);
+    }
+    if (method !== "GET") init.headers["X-CSRFToken"] = CONFIG.csrf_token;
+    return fetch(API + path, init).then(function (resp) {
+      clearTimeout(timer);
+      return resp.json().catch(function () { return {}; }).then(function (data) {
+        if (resp.ok) return data;
+        var err = (data && data.error) || { code: "unknown" };
+        var e = new Error(err.message || err.code);
+        e.code = err.code; e.status = resp.status; e.details = err.details;
+        throw e;
+      });
+    }, function () {
+      clearTimeout(timer);
+      var e = new Error("network");
+      e.code = "network"; e.network = true;
+      throw e;
+    });
+  }
+  function fail(e) { showError(e.code, e.network ? null : e.message); }
+
+  // ---------------------------------------------------------------- products
+  function loadProducts() {
+    return api("GET", "/products").then(function (data) {
+      state.products = Array.isArray(data) ? data : (data.items || []);
+      renderCategories();
+      renderProducts();
+    }, fail);
+  }
+  function categoriesOf(products) {
+    var seen = {}, out = [];
+    products.forEach(function (p) {
+      var c = p.category || "";
+      if (c && !seen[c]) { seen[c] = true; out.push(c); }
+    });
+    return out;
+  }
+  function renderCategories() {
+    var box = $("categories");
+    box.textContent = "";
+    [null].concat(categoriesOf(state.products)).forEach(function (c) {
+      box.appendChild(el("button", {
+        type: "button", class: "btn till-cat", role: "tab",
+        "aria-selected": String(state.category === c), text: c === null ? T.all : c,
+        onclick: function () { state.category = c; renderCategories(); renderProducts(); }
+      }));
+    });
+  }
+  function unitPrice(p) {
+    return state.who && p.charity_price_fen != null ? p.charity_price_fen : p.market_price_fen;
+  }
+  function renderProducts() {
+    var q = $("search").value.trim().toLowerCase();
+    var grid = $("products");
+    grid.textContent = "";
+    state.products.filter(function (p) {
+      if (state.category !== null && (p.category || "") !== state.category) return false;
+      if (!q) return true;
+      return p.name.toLowerCase().indexOf(q) >= 0 || (p.barcode || "").indexOf(q) >= 0;
+    }).forEach(function (p) {
+      var out = p.stock !== undefined && p.stock !== null && p.stock <= 0;
+      grid.appendChild(el("button", {
+        type: "button", class: "till-product" + (out ? " is-out" : ""), "data-product-id": p.id,
+        onclick: function () { addToCart(p, 1); }
+      }, [
+        el("span", { class: "till-product-name", text: p.name }),
+        el("span", { class: "till-product-price", text: fen(unitPrice(p)) + (p.unit ? " / " + p.unit : "") }),
+        state.who && p.charity_price_fen < p.market_price_fen
+          ? el("span", { class: "till-product-market", text: T.market + " " + fen(p.market_price_fen) }) : null
+      ]));
+    });
+  }
+  $("search").addEventListener("input", renderProducts);
+  $("search").addEventListener("keydown", function (ev) {
+    if (ev.key === "Enter" && !ev.isComposing) {
+      var code = $("search").value.trim();
+      if (code) { handleCode(code); $("search").value = ""; renderProducts(); }
+    }
+  });
+
+  // ---------------------------------------------------------------- cart
+  function addToCart(p, qty) {
+    hideError();
+    var line = state.cart.filter(function (l) { return l.product.id === p.id; })[0];
+    if (line) line.qty += qty; else state.cart.push({ product: p, qty: qty });
+    state.cart = state.cart.filter(function (l) { return l.qty > 0; });
+    beep("ok");
+    renderCart();
+  }
+  function limitFor(p) {
+    if (!state.who || !state.who.limits) return null;
+    return state.who.limits.filter(function (l) { return l.product_id === p.id; })[0] || null;
+  }
+  function preview() {
+    var market = 0, total = 0, eligible = 0;
+    state.cart.forEach(function (l) {
+      var price = unitPrice(l.product), charityQty = l.qty, lim = limitFor(l.product);
+      if (state.who && lim) charityQty = Math.min(l.qty, lim.remaining);
+      var lineTotal = state.who ? price * charityQty + l.product.market_price_fen * (l.qty - charityQty)
+                                : l.product.market_price_fen * l.qty;
+      market += l.product.market_price_fen * l.qty;
+      total += lineTotal;
+      if (l.product.voucher_eligible) eligible += lineTotal;
+    });
+    var balance = state.who && state.who.voucher ? state.who.voucher.balance_fen : 0;
+    var voucher = Math.min(balance, eligible);
+    return { market: market, total: total, savings: market - total, voucher: voucher, due: total - voucher };
+  }
+  function renderCart() {
+    var list = $("cart");
+    list.textContent = "";
+    state.cart.forEach(function (l) {
+      var p = l.product, lim = limitFor(p);
+      var over = lim && l.qty > lim.remaining;
+      list.appendChild(el("li", { class: "till-line" + (over ? " is-over" : ""), "data-product-id": p.id }, [
+        el("div", { class: "till-line-name" }, [
+          el("span", { text: p.name }),
+          el("small", { text: (state.who ? T.charity + " " + fen(unitPrice(p)) + " · " : "") +
+                               T.market + " " + fen(p.market_price_fen) })
+        ]),
+        el("div", { class: "till-line-qty" }, [
+          el("button", { type: "button", class: "btn", "aria-label": T.less, text: "−",
+                         onclick: function () { addToCart(p, -1); } }),
+          el("span", { class: "till-qty", text: String(l.qty) }),
+          el("button", { type: "button", class: "btn", "aria-label": T.more, text: "+",
+                         onclick: function () { addToCart(p, 1); } }),
+          el("button", { type: "button", class: "btn btn-secondary", text: T.remove,
+                         onclick: function () { addToCart(p, -l.qty); } })
+        ])
+      ]));
+    });
+    $("cart-empty").hidden = state.cart.length > 0;
+    var t = preview();
+    $("t-market").textContent = fen(t.market);
+    $("t-savings").textContent = fen(t.savings);
+    $("t-total").textContent = fen(t.total);
+    $("t-voucher").textContent = fen(t.voucher);
+    $("t-due").textContent = fen(t.due);
+    $("btn-pay").disabled = state.cart.length === 0 || state.busy;
+    renderProducts();
+  }
+  $("btn-clear").addEventListener("click", function () { state.cart = []; state.pending = null; renderCart(); });
+
+  // ---------------------------------------------------------------- who is buying
+  function voucherCodeFrom(text) {
+    var t = text.trim();
+    var i = t.indexOf("/v/");
+    if (i >= 0) t = t.slice(i + 3).split(/[?#]/)[0];
+    var compact = t.replace(/[\s-]/g, "");
+    if (/^\d+$/.test(compact)) return null;                       // EAN and internal codes are digits
+    return /^[0-9A-Za-z]{20,26}$/.test(compact) ? t : null;
+  }
+  function identifyVoucher(code) {
+    return api("GET", "/vouchers/" + encodeURIComponent(code)).then(function (v) {
+      if (v.status === "expired" || v.status === "revoked") {
+        showError("voucher_" + v.status);
+        return;
+      }
+      setWho({ voucher: { code: code, balance_fen: v.balance_fen, valid_until: v.valid_until,
+                          status: v.status },
+               recipient: v.recipient, limits: v.limits || [] });
+      if (v.status === "exhausted") showError("voucher_exhausted");
+    }, fail);
+  }
+  function setWho(who) {
+    state.who = who;
+    state.pending = null;
+    $("who-none").hidden = !!who;
+    $("who-some").hidden = !who;
+    if (who) {
+      $("who-name").textContent = who.recipient.name_masked;
+      $("who-balance").textContent = who.voucher ? fen(who.voucher.balance_fen) : "—";
+      $("who-valid").textContent = who.voucher ? who.voucher.valid_until : "—";
+      var ul = $("who-limits");
+      ul.textContent = "";
+      (who.limits || []).forEach(function (l) {
+        ul.appendChild(el("li", { text: l.name + " · " + T.limit_left + " " + l.remaining + (l.unit || "") }));
+      });
+      beep("ok");
+    }
+    renderCart();
+  }
+  $("btn-forget").addEventListener("click", function () { setWho(null); });
+
+  function handleCode(raw) {
+    var code = String(raw || "").trim();
+    if (!code) return;
+    var vcode = voucherCodeFrom(code);
+    if (vcode) { identifyVoucher(vcode); return; }
+    var p = state.products.filter(function (x) { return x.barcode === code; })[0];
+    if (p) { addToCart(p, 1); return; }
+    api("GET", "/products?barcode=" + encodeURIComponent(code)).then(function (data) {
+      var items = Array.isArray(data) ? data : (data.items || []);
+      if (items.length) { state.products.push(items[0]); addToCart(items[0], 1); }
+      else showError("not_found", T.scan_not_voucher + "：" + code);
+    }, fail);
+  }
+  document.addEventListener("scan", function (ev) {
+    var code = ev.detail && (ev.detail.code || ev.detail);
+    if (document.querySelector("dialog[open]:not(#dlg-camera)")) return;  // a dialog owns the keys
+    handleCode(code);
+  });
+
+  // look-up by name + last ID digits
+  var lookupTimer = null;
+  $("btn-lookup").addEventListener("click", function () {
+    $("lookup-q").value = ""; $("lookup-results").textContent = "";
+    $("dlg-lookup").showModal(); $("lookup-q").focus();
+  });
+  $("lookup-q").addEventListener("input", function () {
+    clearTimeout(lookupTimer);
+    lookupTimer = setTimeout(function () {
+      var q = $("lookup-q").value.trim();
+      var ul = $("lookup-results");
+      if (q.length < 2) { ul.textContent = ""; return; }
+      api("GET", "/recipients?q=" + encodeURIComponent(q)).then(function (rows) {
+        rows = Array.isArray(rows) ? rows : (rows.items || []);
+        ul.textContent = "";
+        if (!rows.length) ul.appendChild(el("li", { text: T.no_results }));
+        rows.forEach(function (r) {
+          ul.appendChild(el("li", {}, [el("button", {
+            type: "button", class: "btn till-result",
+            text: r.name_masked + " · " + (r.id_masked || "") + (r.community ? " · " + r.community : ""),
+            onclick: function () {
+              $("dlg-lookup").close();
+              api("GET", "/recipients/" + r.id + "/limits").then(function (limits) {
+                setWho({ voucher: null, recipient: { id: r.id, name_masked: r.name_masked }, limits: limits || [] });
+              }, function () {
+                setWho({ voucher: null, recipient: { id: r.id, name_masked: r.name_masked }, limits: [] });
+              });
+            }
+          })]));
+        });
+      }, fail);
+    }, 250);
+  });
+
+  // camera: BarcodeDetector where the browser has it, the vendored jsQR otherwise
+  var camStream = null, camLoop = null;
+  $("btn-camera").addEventListener("click", function () {
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) { showError("unknown", T.camera_unavailable); return; }
+    navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } }).then(function (stream) {
+      camStream = stream;
+      var video = $("camera-video");
+      video.srcObject = stream;
+      video.play();
+      $("dlg-camera").showModal();
+      var detector = ("BarcodeDetector" in window) ? new window.BarcodeDetector({ formats: ["qr_code"] }) : null;
+      var canvas = document.createElement("canvas"), ctx = canvas.getContext("2d");
+      camLoop = setInterval(function () {
+        if (!video.videoWidth) return;
+        var found = function (text) { if (text) { stopCamera(); handleCode(text); } };
+        if (detector) {
+          detector.detect(video).then(function (codes) { found(codes[0] && codes[0].rawValue); }, function () {});
+        } else if (window.jsQR) {
+          canvas.width = video.videoWidth; canvas.height = video.videoHeight;
+          ctx.drawImage(video, 0, 0);
+          var img = ctx.getImageData(0, 0, canvas.width, canvas.height);
+          var hit = window.jsQR(img.data, img.width, img.height);
+          found(hit && hit.data);
+        }
+      }, 250);
+    }, function () { showError("unknown", T.camera_unavailable); });
+  });
+  function stopCamera() {
+    clearInterval(camLoop);
+    if (camStream) camStream.getTracks().forEach(function (t) { t.stop(); });
+    camStream = null;
+    if ($("dlg-camera").open) $("dlg-camera").close();
+  }
+  $("dlg-camera").addEventListener("close", stopCamera);
+
+  // ---------------------------------------------------------------- keypads
+  function keypad(container, onChange) {
+    var keys = ["7", "8", "9", "4", "5", "6", "1", "2", "3", "00", "0", ".", "⌫", T.clear];
+    var value = "";
+    function set(v) { value = v; onChange(value); }
+    keys.forEach(function (k) {
+      container.appendChild(el("button", { type: "button", class: "btn till-key", text: k, "data-key": k, onclick: function () {
+        if (k === "⌫") set(value.slice(0, -1));
+        else if (k === T.clear) set("");
+        else {
+          var next = value === "" && k === "." ? "0." : value + k;
+          if (!isNaN(yuanToFen(next.replace(/\.$/, "")))) set(next);
+        }
+      } }));
+    });
+    return { set: set, get: function () { return value; } };
+  }
+
+  // ---------------------------------------------------------------- paying
+  var payPad = keypad($("pay-keypad"), function (v) { state.tendered = v; renderPay(); });
+  function renderPay() {
+    var t = preview();
+    var amount = yuanToFen(state.tendered.replace(/\.$/, "")) || 0;
+    $("pay-due").textContent = fen(t.due);
+    $("pay-amount").textContent = fen(amount);
+    $("pay-change").textContent = fen(state.method === "cash" ? Math.max(0, amount - t.due) : 0);
+    var quick = $("pay-quick");
+    quick.textContent = "";
+    var options = [t.due];
+    [1000, 2000, 5000, 10000].forEach(function (step) {
+      var v = Math.ceil(t.due / step) * step;
+      if (v > t.due && options.indexOf(v) < 0) options.push(v);
+    });
+    options.slice(0, 4).forEach(function (v, i) {
+      quick.appendChild(el("button", { type: "button", class: "btn till-quickbtn",
+        text: i === 0 ? T.exact + " " + fen(v) : fen(v),
+        onclick: function () { payPad.set((v / 100).toFixed(2).replace(/\.00$/, "")); } }));
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("[data-method]"), function (b) {
+      b.setAttribute("aria-pressed", String(b.dataset.method === state.method));
+    });
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("[data-method]"), function (b) {
+    b.addEventListener("click", function () { state.method = b.dataset.method; renderPay(); });
+  });
+  $("btn-pay").addEventListener("click", function () {
+    if (!state.cart.length) return;
+    state.method = "cash";
+    payPad.set("");
+    $("dlg-pay").showModal();
+  });
+
+  function saleBody() {
+    var t = preview();
+    var amount = yuanToFen(state.tendered.replace(/\.$/, "")) || 0;
+    var body = {
+      lines: state.cart.map(function (l) { return { product_id: l.product.id, qty: l.qty }; }),
+      payments: t.due > 0 || amount > 0 ? [{ method: state.method, amount_fen: amount }] : []
+    };
+    if (state.who && state.who.voucher) body.voucher_code = state.who.voucher.code;
+    else if (state.who) body.recipient_id = state.who.recipient.id;
+    return body;
+  }
+
+  function sendSale(attempt) {
+    return api("POST", "/sales", state.pending.bodyText, { timeout: 12000 }).catch(function (e) {
+      if (e.network && attempt < 4) {               // same key: the server answers the first result
+        showError("network");
+        return new Promise(function (r) { setTimeout(r, 500 * Math.pow(2, attempt)); })
+          .then(function () { return sendSale(attempt + 1); });
+      }
+      throw e;
+    });
+  }
+
+  $("pay-confirm").addEventListener("click", function () {
+    if (state.busy) return;
+    var body = saleBody();
+    var plain = JSON.stringify(body);
+    if (!state.pending || state.pending.plain !== plain) {   // a new basket or payment: a new key
+      var key = uuid4();
+      body.idempotency_key = key;
+      state.pending = { key: key, plain: plain, bodyText: JSON.stringify(body) };
+    }
+    state.busy = true;
+    $("pay-confirm").disabled = true;
+    sendSale(0).then(function (sale) {
+      state.pending = null;
+      hideError();
+      $("dlg-pay").close();
+      done(sale);
+    }, function (e) {
+      if (e.network) showError("network_failed");
+      else { state.pending = null; fail(e); }
+    }).then(function () { state.busy = false; $("pay-confirm").disabled = false; renderCart(); });
+  });
+
+  var lastSale = null;
+  function done(sale) {
+    lastSale = sale;
+    $("done-change").textContent = fen(sale.change_fen);
+    $("done-receipt-no").textContent = T.receipt_no + " " + sale.receipt_no;
+    $("done-voucher").textContent = sale.voucher_balance_fen != null
+      ? T.voucher_left + " " + fen(sale.voucher_balance_fen) : "";
+    $("dlg-done").showModal();
+    beep("ok");
+    printReceipt(sale);
+  }
+  function printReceipt(sale) {
+    var status = $("done-print");
+    status.textContent = T.printing;
+    status.dataset.state = "printing";
+    api("POST", "/sales/" + sale.id + "/print", {}).then(function (r) {
+      if (r && r.mode === "browser") {
+        window.open("/api/v1/sales/" + sale.id + "/receipt?autoprint=1", "receipt", "width=420,height=700");
+      }
+      status.textContent = T.printed;
+      status.dataset.state = "printed";
+    }, function (e) {
+      status.textContent = T.print_failed + (e.message && !e.network ? "：" + e.message : "");
+      status.dataset.state = "failed";
+      beep("error");
+    });
+  }
+  $("done-reprint").addEventListener("click", function () { if (lastSale) printReceipt(lastSale); });
+  $("done-next").addEventListener("click", function () {
+    $("dlg-done").close();
+    state.cart = []; setWho(null); renderCart();
+    $("search").focus();
+  });
+
+  // ---------------------------------------------------------------- shifts
+  var shiftPad = keypad($("shift-keypad"), function (v) { $("shift-amount").textContent = fen(yuanToFen(v.replace(/\.$/, "")) || 0); });
+  $("shift-open").addEventListener("click", function () {
+    api("POST", "/shifts", { float_fen: yuanToFen(shiftPad.get().replace(/\.$/, "")) || 0 }).then(function () {
+      $("dlg-shift").close(); CONFIG.shift_open = true;
+    }, fail);
+  });
+  var closePad = keypad($("close-keypad"), function (v) { $("close-amount").textContent = fen(yuanToFen(v.replace(/\.$/, "")) || 0); });
+  $("btn-close-shift").addEventListener("click", function () {
+    closePad.set(""); $("close-report").textContent = ""; $("close-confirm").disabled = false;
+    $("dlg-close").showModal();
+  });
+  $("close-confirm").addEventListener("click", function () {
+    api("POST", "/shifts/current/close", { counted_fen: yuanToFen(closePad.get().replace(/\.$/, "")) || 0 }).then(function (z) {
+      var box = $("close-report");
+      box.textContent = "";
+      box.appendChild(el("p", { class: "till-z", text: T.z_report + " Z" + z.number + " · " + T.sales + " " +
+        z.totals.sales_count + " · " + T.expected + " " + fen(z.expected_cash_fen) + " · " + T.counted + " " +
+        fen(z.counted_fen) + " · " + T.difference + " " + fen(z.difference_fen) }));
+      box.appendChild(el("a", { class: "btn", href: "/pos/z/" + z.id, text: T.z_report }));
+      $("close-confirm").disabled = true;
+      CONFIG.shift_open = false;
+    }, fail);
+  });
+
+  // ---------------------------------------------------------------- recent sales: void and reprint
+  var voidTarget = null;
+  $("btn-recent").addEventListener("click", function () {
+    $("void-form").hidden = true;
+    api("GET", "/sales?shift=current").then(function (rows) {
+      var ul = $("recent-list");
+      ul.textContent = "";
+      (rows || []).forEach(function (s) {
+        ul.appendChild(el("li", { class: "till-recent" }, [
+          el("span", { text: s.receipt_no + " · " + fen(s.total_fen) + (s.fully_voided ? " · " + T.voided : "") }),
+          el("button", { type: "button", class: "btn", text: T.reprint, onclick: function () { printReceipt(s); } }),
+          s.fully_voided ? null : el("button", { type: "button", class: "btn btn-secondary", text: T["void"],
+            onclick: function () {
+              voidTarget = s;
+              $("void-sale").textContent = s.receipt_no + " · " + fen(s.total_fen);
+              $("void-auth").hidden = CONFIG.role === "manager";
+              $("void-form").hidden = false;
+              $("void-reason").focus();
+            } })
+        ]));
+      });
+      $("dlg-recent").showModal();
+    }, fail);
+  });
+  $("void-confirm").addEventListener("click", function () {
+    if (!voidTarget) return;
+    var body = { reason: $("void-reason").value.trim() };
+    if (CONFIG.role !== "manager") { body.manager = $("void-manager").value.trim(); body.manager_pin = $("void-pin").value; }
+    api("POST", "/sales/" + voidTarget.id + "/void", body).then(function () {
+      $("dlg-recent").close(); voidTarget = null; $("void-reason").value = ""; $("void-pin").value = "";
+      loadProducts();
+    }, fail);
+  });
+
+  // dialogs close with their [data-close] buttons
+  Array.prototype.forEach.call(document.querySelectorAll("[data-close]"), function (b) {
+    b.addEventListener("click", function () { b.closest("dialog").close(); });
+  });
+
+  // ---------------------------------------------------------------- start
+  window.till = { state: state, handleCode: handleCode };   // for the browser tests
+  loadProducts();
+  renderCart();
+  if (!CONFIG.shift_open) { shiftPad.set(""); $("dlg-shift").showModal(); }
+})();
