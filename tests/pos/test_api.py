@@ -1,0 +1,88 @@
+"""The till API through the test client, as the till page uses it."""
+
+from __future__ import annotations
+
+import uuid
+
+from app.extensions import db
+from app.pos import services as pos
+from tests import factories
+from tests.inventory import factories as inv
+from tests.vouchers import factories as vf
+
+
+def setup_shop(app, login):
+    with app.app_context():
+        shop = factories.shop()
+        cashier = factories.user("cashier", shop=shop)
+        p = inv.product("小米 2kg", market=2000, charity=1500)
+        inv.stock(shop, p, 10)
+        r = vf.recipient("赵大娘")
+        v, code = vf.voucher(r, period=_period())
+        ids = {"shop": shop.code, "product": p.id, "barcode": p.barcode, "voucher": code}
+        db.session.commit()
+    client = login("cashier", user=cashier_from(app, ids["shop"]))
+    return client, ids
+
+
+def _period():
+    from app.core.timeutil import Period
+
+    return str(Period.current())
+
+
+def cashier_from(app, shop_code):
+    from sqlalchemy import select
+
+    from app.auth.models import Shop, User
+
+    with app.app_context():
+        shop = db.session.scalar(select(Shop).where(Shop.code == shop_code))
+        return db.session.scalar(select(User).where(User.shop_id == shop.id, User.role == "cashier"))
+
+
+def test_sale_needs_an_open_shift(app, login):
+    c, ids = setup_shop(app, login)
+    body = {"idempotency_key": str(uuid.uuid4()), "lines": [{"product_id": ids["product"], "qty": 1}],
+            "payments": [{"method": "cash", "amount_fen": 2000}]}
+    resp = c.post("/api/v1/sales", json=body)
+    assert resp.status_code == 409 and resp.get_json()["error"]["code"] == "no_open_shift"
+
+
+def test_full_flow_open_sell_replay_void_close(app, login):
+    c, ids = setup_shop(app, login)
+    assert c.post("/api/v1/shifts", json={"float_fen": 5000}).status_code == 201
+    body = {"idempotency_key": str(uuid.uuid4()), "voucher_code": ids["voucher"].lower(),
+            "lines": [{"barcode": ids["barcode"], "qty": 2}], "payments": [{"method": "cash", "amount_fen": 500}]}
+    resp = c.post("/api/v1/sales", json=body)
+    assert resp.status_code == 201, resp.get_json()
+    sale = resp.get_json()
+    assert sale["total_fen"] == 3000 and sale["voucher_paid_fen"] == 2900 and sale["change_fen"] == 400
+    again = c.post("/api/v1/sales", json=body)
+    assert again.status_code == 201 and again.get_json() == sale
+    clash = c.post("/api/v1/sales", json={**body, "payments": [{"method": "cash", "amount_fen": 900}]})
+    assert clash.status_code == 409 and clash.get_json()["error"]["code"] == "idempotency_conflict"
+    listed = c.get("/api/v1/sales").get_json()
+    assert [s["id"] for s in listed] == [sale["id"]] and listed[0]["fully_voided"] is False
+    refused = c.post(f"/api/v1/sales/{sale['id']}/void", json={"reason": "退货"})
+    assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "void_not_allowed"
+    z = c.post("/api/v1/shifts/current/close", json={"counted_fen": 5100}).get_json()
+    assert z["expected_cash_fen"] == 5100 and z["difference_fen"] == 0 and z["totals"]["sales_count"] == 1
+
+
+def test_bad_body_gives_invalid_input(app, login):
+    c, ids = setup_shop(app, login)
+    c.post("/api/v1/shifts", json={"float_fen": 0})
+    resp = c.post("/api/v1/sales", json={"lines": "x"})
+    assert resp.status_code == 400 and resp.get_json()["error"]["code"] == "invalid_input"
+
+
+def test_manager_of_another_shop_cannot_read_a_sale(app, login):
+    c, ids = setup_shop(app, login)
+    c.post("/api/v1/shifts", json={"float_fen": 0})
+    sale = c.post("/api/v1/sales", json={"idempotency_key": str(uuid.uuid4()),
+                                         "lines": [{"product_id": ids["product"], "qty": 1}],
+                                         "payments": [{"method": "cash", "amount_fen": 2000}]}).get_json()
+    other = login("manager")
+    assert other.get(f"/api/v1/sales/{sale['id']}").status_code == 403
+    _ = pos
