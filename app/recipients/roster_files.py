@@ -78,8 +78,6 @@ def _map_headers(header: list) -> tuple[dict, list]:
 def _decode(data: bytes) -> tuple[str, str]:
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise RosterFileError(_("文件是 UTF-16 编码，请另存为 UTF-8 或 GB18030 编码的 CSV"))
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -139,6 +137,8 @@ def open_roster(data: bytes, filename: str) -> RosterFile:
         _check_xlsx(data)
         rows, encoding = _xlsx_rows(data), "xlsx"
     else:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise RosterFileError(_("文件是 UTF-16 编码，请另存为 UTF-8 或 GB18030 编码的 CSV"))
         if is_zip or b"\x00" in data[:65536]:
             raise RosterFileError(_("文件扩展名是 .csv，但内容不是文本"))
         text, encoding = _decode(data)

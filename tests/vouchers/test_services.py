@@ -138,6 +138,6 @@ def test_the_ledger_refuses_update_and_delete(app_ctx):
 def test_the_database_refuses_a_balance_outside_face(app_ctx):
     v, _ = factories.voucher()
     nested = db.session.begin_nested()
-    with pytest.raises(Exception, match="balance_within_face|CHECK"):
+    with pytest.raises(Exception, match=r"balance_within_face|CHECK"):
         db.session.execute(text(f"UPDATE voucher SET balance_fen = 3000 WHERE id = {v.id}"))
     nested.rollback()
