@@ -63,13 +63,16 @@ def issue_vouchers(*, period: str | Period, programme_code: str | None = None,
     db.session.add(run)
     db.session.flush()
 
-    eligible = eligible_query(programme, district_code=district_code)
-    eligible_count = db.session.scalar(select(func.count()).select_from(eligible.subquery()))
-    already = (select(Voucher.id)
-               .where(Voucher.programme_id == programme.id, Voucher.recipient_id == Recipient.id,
-                      Voucher.period == str(period), Voucher.reissue_no == 0)
-               .exists())
-    missing = list(db.session.scalars(eligible.where(~already).order_by(Recipient.id)))
+    # Two index-friendly reads and a set difference in Python (100,000 ints are a few MB): an
+    # anti-join is at the mercy of the planner's statistics right after a bulk insert (seen: 28 s
+    # for a no-op rerun of 10,000 on PostgreSQL before autovacuum had analysed the table).
+    eligible_ids = list(db.session.scalars(eligible_query(programme, district_code=district_code)))
+    eligible_count = len(eligible_ids)
+    have = set(db.session.scalars(
+        select(Voucher.recipient_id).where(Voucher.programme_id == programme.id,
+                                           Voucher.period == str(period), Voucher.reissue_no == 0)))
+    missing = sorted(rid for rid in eligible_ids if rid not in have)
+    del eligible_ids, have
 
     table = Voucher.__table__
     stmt = _insert_ignoring_duplicates(table)
