@@ -158,6 +158,15 @@ def on_exit(app, hook) -> None:
     app.extensions.setdefault("recipient_exit_hooks", []).append(hook)
 
 
+def add_detail_panel(app, render) -> None:
+    """`render(recipient) -> HTML` adds a section to the recipient's page (vouchers adds its list)."""
+    app.extensions.setdefault("recipient_detail_panels", []).append(render)
+
+
+def detail_panels(recipient: Recipient) -> list:
+    return [render(recipient) for render in current_app.extensions.get("recipient_detail_panels", [])]
+
+
 def notify_exit(recipient_ids: list[int], *, today: dt.date, reason: str) -> dict:
     out: dict = {}
     for hook in current_app.extensions.get("recipient_exit_hooks", []):

@@ -12,7 +12,6 @@ from wtforms.validators import DataRequired, Length
 
 from app.auth.permissions import district_filter, ensure_district, require_role
 from app.core.errors import InvalidInput
-from app.core.timeutil import business_today
 from app.extensions import db
 from app.recipients import roster, services, uploads
 from app.recipients.models import CATEGORIES, STATUSES
@@ -61,14 +60,12 @@ def index():
 @bp.get("/<int:recipient_id>")
 @require_role(*STAFF)
 def detail(recipient_id: int):
-    from app.vouchers import services as vouchers  # vouchers depends on recipients, not the reverse
-
     recipient = _scoped(recipient_id)
     services.record_view(recipient)
     db.session.commit()
     return render_template("recipients/detail.html", r=recipient, form=RevealForm(),
-                           vouchers=vouchers.vouchers_of_recipient(recipient.id), today=business_today(),
-                           categories=services.CATEGORY_LABELS, statuses=services.STATUS_LABELS)
+                           panels=services.detail_panels(recipient), categories=services.CATEGORY_LABELS,
+                           statuses=services.STATUS_LABELS)
 
 
 @bp.post("/<int:recipient_id>/reveal")

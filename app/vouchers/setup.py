@@ -14,6 +14,7 @@ def init_app(app) -> None:
 
     assert models.Voucher
     recipient_services.on_exit(app, services.revoke_for_recipients)
+    recipient_services.add_detail_panel(app, views.recipient_panel)
     app.register_blueprint(views.bp)
     app.register_blueprint(views.public_bp)
     rest_api.register_blueprint(api.blp, url_prefix="/api/v1")

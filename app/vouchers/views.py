@@ -6,7 +6,9 @@ import io
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 
 from app.auth.permissions import district_filter, ensure_district, public, require_role
 from app.auth.services import list_shops
@@ -20,6 +22,7 @@ from app.vouchers.forms import PeriodForm, ReasonForm, SheetsForm
 bp = Blueprint("vouchers", __name__, url_prefix="/vouchers", template_folder="templates")
 public_bp = Blueprint("voucher_public", __name__, template_folder="templates")
 STAFF = ("admin", "federation")
+STATUS_LABELS = {"active": _l("可用"), "exhausted": _l("已用完"), "expired": _l("已过期"), "revoked": _l("已作废")}
 
 
 def _public_limit() -> str:
@@ -101,6 +104,13 @@ def sheets_pdf():
     buf.seek(0)
     name = f"vouchers-{form.period.data}{'-' + district if district else ''}.pdf"
     return send_file(buf, mimetype="application/pdf", as_attachment=True, download_name=name)
+
+
+def recipient_panel(recipient) -> Markup:
+    """The vouchers section of a recipient's page (with reprint and replacement)."""
+    html = render_template("vouchers/_recipient_vouchers.html", status_labels=STATUS_LABELS,
+                           vouchers=services.vouchers_of_recipient(recipient.id))
+    return Markup(html)  # noqa: S704 - the output of an autoescaped template
 
 
 def _scoped_voucher(voucher_id: int):

@@ -15,7 +15,7 @@ def make_voucher(app, name="王小明", **kw):
 
 
 def test_the_till_reads_a_voucher(app, login):
-    vid, code, rid = make_voucher(app)
+    _vid, code, rid = make_voucher(app)
     c = login("cashier")
     resp = c.get(f"/api/v1/vouchers/{codes.group(code).lower()}")
     assert resp.status_code == 200
@@ -25,7 +25,7 @@ def test_the_till_reads_a_voucher(app, login):
 
 
 def test_voucher_api_error_codes(app, login):
-    vid, code, _ = make_voucher(app)
+    _vid, code, _ = make_voucher(app)
     c = login("manager")
     typo = code[:5] + ("A" if code[5] != "A" else "B") + code[6:]
     resp = c.get(f"/api/v1/vouchers/{typo}")
@@ -121,7 +121,7 @@ def test_issuance_page_runs_issuance_and_sheets_download(app, login):
 
 
 def test_reissue_and_reprint_from_the_recipient_page(app, login):
-    vid, code, rid = make_voucher(app)
+    vid, _code, rid = make_voucher(app)
     c = login("federation")
     page = c.get(f"/recipients/{rid}").get_data(as_text=True)
     assert "补打" in page and "挂失补发" in page
