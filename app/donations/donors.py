@@ -9,7 +9,8 @@ from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 
 from app.auth import services as auth_services
 from app.core import audit
-from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.core.errors import Conflict, InvalidInput, NotFound
+from app.donations.errors import DonorNotLinked
 from app.donations.models import DONOR_KINDS, Donor, DonorMember
 from app.extensions import db
 
@@ -100,5 +101,5 @@ def donor_of_user(user) -> Donor | None:
 def require_donor_of_user(user) -> Donor:
     donor = donor_of_user(user)
     if donor is None:
-        raise Forbidden(_("您的账号尚未关联捐赠单位，请联系慈善总会"))
+        raise DonorNotLinked()
     return donor

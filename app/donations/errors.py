@@ -22,3 +22,11 @@ class OutOfStock(DomainError):
 class IdempotencyConflict(Conflict):
     code = "idempotency_conflict"
     default_message = _l("同一请求编号已用于不同的内容。")
+
+
+class DonorNotLinked(DomainError):
+    """A `donor` user whose account is not yet linked to a donor organisation."""
+
+    code = "donor_not_linked"
+    status = 409
+    default_message = _l("您的账号尚未关联捐赠单位，请联系慈善总会。")

@@ -305,3 +305,28 @@ def donor_summary(donor_id: int) -> dict:
     donations = db.session.scalar(select(func.count(Donation.id)).where(Donation.donor_id == donor_id)) or 0
     return {"donations": donations, "per_kind": per_kind,
             "households": households_benefited(donor_id=donor_id)}
+
+
+def describe(donation: Donation) -> dict:
+    """A donation as plain values with its traceability figures (API and pages)."""
+    figures = line_figures(donation)
+    lines = []
+    for line in donation.lines:
+        fig = figures.get(line.id, {"received": 0, "picked_up": 0, "left": 0})
+        lines.append({"id": line.id, "kind": line.kind, "description": line.description, "size": line.size,
+                      "season": line.season, "condition": line.condition, "quantity": line.quantity,
+                      "estimated_value_fen": line.estimated_value_fen,
+                      "quantity_received": line.quantity_received, "quantity_rejected": line.quantity_rejected,
+                      "reject_reason": line.reject_reason, "receive_note": line.receive_note,
+                      "picked_up": fig["picked_up"], "left": fig["left"]})
+    return {
+        "id": donation.id, "status": donation.status,
+        "donor": {"id": donation.donor.id, "name": donation.donor.name, "kind": donation.donor.kind},
+        "shop": donation.shop.code, "shop_name": donation.shop.name,
+        "expected_date": donation.expected_date.isoformat() if donation.expected_date else None,
+        "note": donation.note, "created_at": donation.created_at.isoformat(),
+        "received_on": donation.received_on.isoformat() if donation.received_on else None,
+        "certificate_no": donation.certificate_no,
+        "households": households_benefited(donation_id=donation.id) if donation.status == "received" else 0,
+        "lines": lines,
+    }
