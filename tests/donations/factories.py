@@ -64,9 +64,9 @@ def pledged(*, shop, donor_obj=None, lines=None, user=None):
 
 
 def received(*, shop, donor_obj=None, lines=None, now=None, manager=None):
-    """A donation counted in completely (every pledged piece accepted)."""
-    donation = pledged(shop=shop, donor_obj=donor_obj, lines=lines)
+    """A donation counted in completely (every pledged piece accepted); `manager` may be an admin."""
     manager = manager or factories.user("manager", shop=shop)
+    donation = pledged(shop=shop, donor_obj=donor_obj, lines=lines, user=manager)
     return services.receive_donation(
         user=manager, donation_id=donation.id, now=now,
         lines=[{"line_id": x.id, "quantity_received": x.quantity} for x in donation.lines])
