@@ -316,8 +316,6 @@ def record_pickup(*, user, recipient_id: int, lines, idempotency_key: str,
 
 def pickup_summary(pickup: Pickup) -> dict:
     """Pieces per kind of a pickup, and the lots (donations) they came from."""
-    kinds: dict[str, int] = {}
-    for line in pickup.lines:
-        kinds[line.kind] = kinds.get(line.kind, 0) + line.quantity
-    return {"kinds": kinds, "lines": [{"kind": x.kind, "quantity": x.quantity, "lot_id": x.lot_id,
+    kinds = {k: sum(x.quantity for x in pickup.lines if x.kind == k) for k in KINDS}
+    return {"kinds": {k: n for k, n in kinds.items() if n}, "lines": [{"kind": x.kind, "quantity": x.quantity, "lot_id": x.lot_id,
                                        "donation_id": x.lot.donation_id} for x in pickup.lines]}
