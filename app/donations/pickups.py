@@ -317,5 +317,6 @@ def record_pickup(*, user, recipient_id: int, lines, idempotency_key: str,
 def pickup_summary(pickup: Pickup) -> dict:
     """Pieces per kind of a pickup, and the lots (donations) they came from."""
     kinds = {k: sum(x.quantity for x in pickup.lines if x.kind == k) for k in KINDS}
-    return {"kinds": {k: n for k, n in kinds.items() if n}, "lines": [{"kind": x.kind, "quantity": x.quantity, "lot_id": x.lot_id,
-                                       "donation_id": x.lot.donation_id} for x in pickup.lines]}
+    lines = [{"kind": x.kind, "quantity": x.quantity, "lot_id": x.lot_id, "donation_id": x.lot.donation_id}
+             for x in pickup.lines]
+    return {"kinds": {k: n for k, n in kinds.items() if n}, "lines": lines}
