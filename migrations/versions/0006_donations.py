@@ -23,7 +23,7 @@ APPEND_ONLY = ("pickup", "pickup_line")
 
 # revision identifiers, used by Alembic.
 revision = '0006'
-down_revision = '0002'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
