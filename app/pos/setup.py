@@ -1,6 +1,6 @@
 """Wires the till into the app.
 
-So far: the receipt templates (app/pos/templates). The till's
+So far: the receipt templates (app/pos/templates) and the `flask printer` commands. The till's
 models, pages and API are added here by the checkout work.
 """
 
@@ -13,4 +13,7 @@ templates = Blueprint("pos_templates", __name__, template_folder="templates")
 
 
 def init_app(app) -> None:
+    from app.pos import cli
+
     app.register_blueprint(templates)
+    app.cli.add_command(cli.printer_cli)
