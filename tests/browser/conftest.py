@@ -81,19 +81,25 @@ def live_server(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def playwright():
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (requirements-dev.txt) is missing")
-    playwright = sync_api.sync_playwright().start()
-    try:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    except Exception:
-        playwright.stop()
-        raise
+    instance = sync_api.sync_playwright().start()
+    yield instance
+    instance.stop()
+
+
+def launch(playwright, *extra_args: str):
+    """Debian's chromium with the harness's arguments (and any extra ones)."""
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, *extra_args])
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    chromium = launch(playwright)
     yield chromium
     chromium.close()
-    playwright.stop()
 
 
 @pytest.fixture
