@@ -5,7 +5,7 @@ DELETE); the default pickup limits are inserted here: quilts 1 per recipient per
 clothing 5 pieces per month.
 
 Revision ID: 0006
-Revises: 0002
+Revises: 0003
 Create Date: 2026-12-01 00:17:04.139233
 
 """
