@@ -1,9 +1,8 @@
 """The pickup screen (touch friendly, also on the till): identify the recipient, see what they may
 still take, choose items and quantities, confirm.
 
-The recipient panel is filled from `recipient_id` alone. Scanning a voucher QR will only have to
-turn the code into that id (the integrator wires `app.vouchers.services.recipient_for_code(code)`
-into `pickup()` below, where the `code` argument is read) and redirect here.
+The recipient panel is filled from `recipient_id`. A scanned voucher QR (`?code=`, sent by the
+scanner script on the page) is turned into that id by `app.vouchers.services.recipient_for_code`.
 """
 
 from __future__ import annotations
@@ -15,13 +14,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.permissions import require_role
-from app.core.errors import InvalidInput
+from app.core.errors import DomainError, InvalidInput
 from app.core.masking import mask_name
 from app.donations import pickups
 from app.donations.labels import KIND_LABELS
 from app.donations.views import bp, form_rows
 from app.extensions import db
 from app.recipients import services as recipient_services
+from app.vouchers import services as voucher_services
 
 
 @bp.get("/pickup")
@@ -30,8 +30,14 @@ def pickup():
     user = current_user._get_current_object()
     q = (request.args.get("q") or "").strip()
     recipient_id = request.args.get("recipient_id", type=int)
-    # Integration point for voucher scanning: `code = request.args.get("code")` ->
-    # recipient_id = app.vouchers.services.recipient_for_code(code).id (not in this branch yet).
+    code = (request.args.get("code") or "").strip()
+    if code:  # a scanned voucher QR (or its typed code) identifies the recipient
+        try:
+            recipient_id = voucher_services.recipient_for_code(code).id
+        except DomainError as error:
+            flash(str(error.message), "error")
+            return redirect(url_for("donations.pickup"))
+        return redirect(url_for("donations.pickup", recipient_id=recipient_id))
     matches = []
     if q and recipient_id is None:
         matches = [{"id": r.id, "name": mask_name(r.name), "community": r.community, "township": r.township,

@@ -19,6 +19,18 @@
     input.dispatchEvent(new Event("change", { bubbles: true }));
   });
 
+  // the pickup screen: a scanned voucher QR identifies the recipient (handheld scanner anywhere)
+  var scanForm = document.querySelector("form[data-scan-target]");
+  if (scanForm && window.Scanner) {
+    window.Scanner.listen({ target: document });
+    document.addEventListener("scan", function (event) {
+      var code = event.detail && event.detail.code;
+      if (!code) { return; }
+      window.location.href = scanForm.getAttribute("action") + "?" +
+        scanForm.getAttribute("data-scan-target") + "=" + encodeURIComponent(code);
+    });
+  }
+
   var add = document.getElementById("add-line");
   var list = document.getElementById("donation-lines");
   if (add && list) {
