@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     UniqueConstraint,
 )
@@ -75,6 +76,7 @@ class Product(db.Model):
     # units per recipient per month at the charity price, city-wide; None = no limit
     monthly_limit: Mapped[int | None] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # version tag (start of the SHA-256) of the picture in inv_product_image, None without one
     image: Mapped[str | None] = mapped_column(String(80))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -87,6 +89,18 @@ class Product(db.Model):
     @property
     def is_internal_code(self) -> bool:
         return not self.barcode.isdigit()
+
+
+class ProductImage(db.Model):
+    """A product's picture, re-encoded and at most 800 px, kept in the database so that every app
+    server behind the proxy can serve it."""
+
+    __tablename__ = "inv_product_image"
+
+    product_id: Mapped[int] = mapped_column(ForeignKey("inv_product.id"), primary_key=True)
+    mimetype: Mapped[str] = mapped_column(String(40))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class PriceChange(db.Model):

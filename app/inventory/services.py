@@ -22,7 +22,14 @@ from app.core.money import format_fen
 from app.extensions import db
 from app.inventory import barcodes
 from app.inventory.errors import OutOfStock
-from app.inventory.models import MOVE_KINDS, Category, PriceChange, Product, StockLevel, StockMove
+from app.inventory.models import (
+    MOVE_KINDS,
+    Category,
+    PriceChange,
+    Product,
+    StockLevel,
+    StockMove,
+)
 
 MAX_QUANTITY = 1_000_000
 MAX_MONTHLY_LIMIT = 999

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,11 +12,12 @@ from app.auth.permissions import require_role
 from app.core.errors import DomainError, InvalidInput
 from app.core.money import format_fen_plain, parse_yuan
 from app.extensions import db
-from app.inventory import catalogue_io, labels, movements, scope, services
+from app.inventory import catalogue_io, images, labels, movements, scope, services
 
 bp = Blueprint("inventory", __name__, url_prefix="/inventory", template_folder="templates")
 
 STAFF = ("admin", "federation", "manager")
+TILL = ("admin", "federation", "manager", "cashier")
 CATALOGUE_EDITORS = ("admin", "federation", "manager")
 PAGE = 50
 
@@ -75,6 +76,14 @@ def _product_values() -> tuple[dict, list[str]]:
     return values, errors
 
 
+def _save_image(product) -> None:
+    upload = request.files.get("image")
+    if upload is not None and upload.filename:
+        images.set_product_image(product, upload.read())
+    elif _checked("remove_image") and product.image:
+        images.set_product_image(product, None)
+
+
 def _render_form(product=None, error=None, status=200):
     form = request.form if request.method == "POST" else None
     if form is None and product is not None:
@@ -103,6 +112,7 @@ def create_product():
         if errors:
             raise InvalidInput("；".join(errors))
         product = services.create_product(**values)
+        _save_image(product)
     except InvalidInput as e:
         db.session.rollback()
         return _render_form(error=e.message, status=400)
@@ -139,12 +149,22 @@ def update_product(product_id: int):
         if errors:
             raise InvalidInput("；".join(errors))
         services.update_product(product, **values)
+        _save_image(product)
     except InvalidInput as e:
         db.session.rollback()
         return _render_form(services.get_product(product_id), error=e.message, status=400)
     db.session.commit()
     flash(_("已保存 %(name)s", name=product.name), "success")
     return redirect(url_for("inventory.product", product_id=product.id))
+
+
+@bp.get("/products/<int:product_id>/image")
+@require_role(*TILL)
+def product_image(product_id: int):
+    image = images.product_image(product_id)
+    resp = Response(image.data, mimetype=image.mimetype)
+    resp.headers["Cache-Control"] = "private, max-age=86400"
+    return resp
 
 
 @bp.post("/products/<int:product_id>/reorder")

@@ -61,6 +61,14 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_inv_product_category_id'), ['category_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_inv_product_name'), ['name'], unique=False)
 
+    op.create_table('inv_product_image',
+    sa.Column('product_id', sa.Integer(), nullable=False),
+    sa.Column('mimetype', sa.String(length=40), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=False),
+    sa.Column('updated_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['product_id'], ['inv_product.id'], name=op.f('fk_inv_product_image_product_id_inv_product')),
+    sa.PrimaryKeyConstraint('product_id', name=op.f('pk_inv_product_image'))
+    )
     op.create_table('inv_price_change',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('product_id', sa.Integer(), nullable=False),
@@ -265,6 +273,7 @@ def downgrade():
         batch_op.drop_index('ix_inv_price_change_product_at')
 
     op.drop_table('inv_price_change')
+    op.drop_table('inv_product_image')
     with op.batch_alter_table('inv_product', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_inv_product_name'))
         batch_op.drop_index(batch_op.f('ix_inv_product_category_id'))

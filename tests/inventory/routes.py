@@ -19,6 +19,7 @@ POLICY = {
     ("GET", "inventory.product"): Route(STAFF, {"product_id": MISSING}),
     ("GET", "inventory.edit_product"): Route(STAFF, {"product_id": MISSING}),
     ("POST", "inventory.update_product"): Route(STAFF, {"product_id": MISSING}),
+    ("GET", "inventory.product_image"): Route(TILL, {"product_id": MISSING}),
     ("POST", "inventory.set_reorder"): Route(STOCK, {"product_id": MISSING}),
     ("GET", "inventory.categories"): Route(STAFF),
     ("POST", "inventory.create_category"): Route(CATALOGUE),

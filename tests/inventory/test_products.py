@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from app.core.errors import InvalidInput
 from app.extensions import db
-from app.inventory import barcodes, services
+from app.inventory import barcodes, images, services
 from app.inventory.models import PriceChange, Product
 from tests.inventory import factories
 
@@ -108,3 +108,35 @@ def test_search_by_name_words_code_category_and_stock_at_a_shop(shop_a, rice):
     assert [p.stock for p in services.search_products("金龙鱼", shop_id=shop_a.id)] == [0]
     assert services.find_by_barcode(" " + rice.barcode + " ").id == rice.id
     assert services.search_products("100%_") == []
+
+
+def _png(width=1200, height=600) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 30, 30)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def test_product_image_is_re_encoded_small_and_replaceable(app_ctx):
+    import io
+
+    from PIL import Image
+
+    p = factories.product()
+    images.set_product_image(p, _png())
+    stored = images.product_image(p.id)
+    with Image.open(io.BytesIO(stored.data)) as img:
+        assert max(img.size) == 800 and stored.mimetype == "image/jpeg"
+    first = p.image
+    images.set_product_image(p, _png(300, 300))
+    assert p.image and p.image != first
+    for bad in (b"not an image", b"", b"GIF89a" + b"\0" * 20):
+        with pytest.raises(InvalidInput):
+            images.set_product_image(p, bad)
+    images.set_product_image(p, None)
+    assert p.image is None
+    with pytest.raises(Exception, match="没有图片"):
+        images.product_image(p.id)

@@ -265,3 +265,28 @@ def test_import_and_export_pages(app, login, world):
     resp = c.post("/inventory/import", data={"file": (io.BytesIO(csv_data), "round.csv")},
                   content_type="multipart/form-data")
     assert resp.status_code == 200 and "导入完成" in resp.get_data(as_text=True)
+
+
+def test_product_image_upload_and_serving(app, login, world):
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (50, 40), (0, 128, 0)).save(buf, "PNG")
+    c = login("manager", shop=world["shop_a"])
+    page = c.get(f"/inventory/products/{world['rice']}/edit").get_data(as_text=True)
+    assert 'enctype="multipart/form-data"' in page
+    with app.app_context():
+        p = services.get_product(world["rice"])
+        form = {"barcode": p.barcode, "name": p.name, "category_id": p.category_id, "unit": p.unit,
+                "market_price": "39.90", "charity_price": "29.90", "voucher_eligible": "1",
+                "monthly_limit": "1", "active": "1"}
+    upload = {**form, "image": (io.BytesIO(buf.getvalue()), "rice.png")}
+    resp = c.post(f"/inventory/products/{world['rice']}/edit", data=upload, content_type="multipart/form-data")
+    assert resp.status_code == 302
+    img = login("cashier", shop=world["shop_a"]).get(f"/inventory/products/{world['rice']}/image")
+    assert img.status_code == 200 and img.mimetype == "image/jpeg" and img.data[:2] == b"\xff\xd8"
+    bad = c.post(f"/inventory/products/{world['rice']}/edit",
+                 data={**form, "image": (io.BytesIO(b"%PDF-1.4"), "x.pdf")}, content_type="multipart/form-data")
+    assert bad.status_code == 400 and "图片应为" in bad.get_data(as_text=True)
