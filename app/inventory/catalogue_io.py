@@ -142,20 +142,21 @@ class ImportResult:
     errors: list = field(default_factory=list)
 
 
-def _parse_row(values: dict, *, categories: dict, update_only: bool) -> tuple[Product | None, dict, list]:
+def _parse_row(values: dict, *, categories: dict, by_id: dict, by_code: dict,
+               update_only: bool) -> tuple[Product | None, dict, list]:
     """(existing product or None, field values for the services, every error of the row)."""
     errors: list[str] = []
     failed: set[str] = set()  # fields whose text could not be read: no second message for them
     product = None
     if values.get("id"):
         pid = values["id"]
-        product = db.session.get(Product, int(pid)) if pid.isdigit() else None
+        product = by_id.get(int(pid)) if pid.isdigit() else None
         if product is None:
             errors.append(_("商品不存在：编号 %(id)s", id=pid))
             failed.add("id")
     code = barcodes.normalise(values.get("barcode"))
     if product is None and not values.get("id") and code:
-        product = db.session.scalar(select(Product).where(Product.barcode == code))
+        product = by_code.get(code)
         if product is None and update_only:
             errors.append(_("商品不存在：条码 %(code)s（只更新已有商品）", code=code))
     out: dict = {"barcode": values.get("barcode", ""), "name": values.get("name", ""),
@@ -185,11 +186,12 @@ def _parse_row(values: dict, *, categories: dict, update_only: bool) -> tuple[Pr
         except InvalidInput as e:
             errors.append(str(e.message))
             failed.add("monthly_limit")
+    cleaned: dict = {}
     if "id" not in failed:
-        _clean, more = services.clean_product_values(out, product=product)
+        cleaned, more = services.clean_product_values(out, product=product, taken=by_code)
         skip = failed | ({"charity_price_fen"} if failed & {"market_price_fen"} else set())
         errors.extend(msg for fld, msg in more if fld not in skip)
-    return product, out, errors
+    return product, cleaned, errors
 
 
 def import_catalogue(data: bytes, filename: str = "", *, dry_run: bool = False,
@@ -201,11 +203,14 @@ def import_catalogue(data: bytes, filename: str = "", *, dry_run: bool = False,
     """
     rows = read_table(data, filename)
     categories = {c.name: c for c in db.session.scalars(select(Category))}
+    products = list(db.session.scalars(select(Product)))
+    by_id, by_code = {p.id: p for p in products}, {p.barcode: p for p in products}
     plan, bad = [], []
     seen_codes: dict[str, int] = {}
     seen_ids: dict[int, int] = {}
     for n, values in rows:
-        product, clean, errors = _parse_row(values, categories=categories, update_only=update_only)
+        product, clean, errors = _parse_row(values, categories=categories, by_id=by_id, by_code=by_code,
+                                            update_only=update_only)
         code = barcodes.normalise(values.get("barcode"))
         if code and code in seen_codes:
             errors.append(_("条码 %(code)s 与第 %(n)s 行重复", code=code, n=seen_codes[code]))
@@ -224,27 +229,43 @@ def import_catalogue(data: bytes, filename: str = "", *, dry_run: bool = False,
     if bad:
         raise ImportFailed(_("导入文件有 %(n)s 行错误，未写入任何数据", n=len(bad)),
                            details={"rows": bad[:MAX_ERRORS_SHOWN], "bad_rows": len(bad)})
-    for product, _clean in plan:
+    for product, clean in plan:
         if product is None:
             result.created += 1
+        elif all(getattr(product, f) == clean[f] for f in services.PRODUCT_FIELDS):
+            result.unchanged += 1
+        else:
+            result.updated += 1
     if dry_run:
-        result.updated = len(plan) - result.created
         return result
     with db.session.begin_nested():
-        for product, clean in plan:
-            if product is None:
-                services.create_product(source="import", **clean)
-            else:
-                before = {f: getattr(product, f) for f in services.PRODUCT_FIELDS}
-                services.update_product(product, source="import", **clean)
-                if before == {f: getattr(product, f) for f in services.PRODUCT_FIELDS}:
-                    result.unchanged += 1
-                else:
-                    result.updated += 1
+        _apply(plan)
     audit.record("inventory.import", target_type="inv_product",
                  details={"file": filename[:100], "rows": result.rows, "created": result.created,
                           "updated": result.updated, "unchanged": result.unchanged})
     return result
+
+
+def _apply(plan: list) -> None:
+    """Write rows that passed every check (the same as the product form's): new products in one
+    flush, then their first prices; changed products with a price history row when a price moved.
+    The import is audited once, as a whole."""
+    new = []
+    for product, clean in plan:
+        if product is None:
+            new.append(Product(**clean))
+            continue
+        old_market, old_charity = product.market_price_fen, product.charity_price_fen
+        for name, value in clean.items():
+            if getattr(product, name) != value:
+                setattr(product, name, value)
+        if (old_market, old_charity) != (product.market_price_fen, product.charity_price_fen):
+            services.record_price(product, source="import", old_market=old_market, old_charity=old_charity)
+    db.session.add_all(new)
+    db.session.flush()
+    for product in new:
+        services.record_price(product, source="import", old_market=None, old_charity=None)
+    db.session.flush()
 
 
 # --- export ------------------------------------------------------------------------------------
