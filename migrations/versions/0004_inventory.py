@@ -2,7 +2,7 @@
 notes, transfers, stocktakes
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-12-01 00:18:57.883114
 
 Reviewed by hand. The stock ledger (inv_stock_move) and the price history (inv_price_change) are
@@ -20,7 +20,7 @@ APPEND_ONLY = ("inv_stock_move", "inv_price_change")
 
 # revision identifiers, used by Alembic.
 revision = '0004'
-down_revision = '0002'
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
