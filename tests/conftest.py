@@ -147,7 +147,15 @@ def login(app):
 
     def _login(role: str, **kwargs) -> CSRFClient:
         with app.app_context():
-            user = kwargs.pop("user", None) or factories.user(role=role, **kwargs)
+            given = kwargs.pop("user", None)
+            if given is not None:  # possibly detached from an earlier app context: load it again
+                from sqlalchemy import inspect
+
+                from app.auth.models import User
+
+                user = _db.session.get(User, inspect(given).identity[0])
+            else:
+                user = factories.user(role=role, **kwargs)
             token = auth_services.start_session(user, ip="127.0.0.1")
             username = user.username
             _db.session.commit()

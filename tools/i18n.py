@@ -83,6 +83,8 @@ def update() -> None:
             prev = old.get(msg.id, msg.context)
             if prev is not None and prev.string:
                 msg.string = prev.string
+        if path.exists() and {m.id for m in fresh if m.id} == {m.id for m in old if m.id}:
+            continue  # nothing new: leave the file (and its header dates) alone
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as f:
             write_po(f, fresh, width=100, sort_output=True, omit_header=False)

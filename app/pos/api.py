@@ -9,7 +9,6 @@ from app.auth.permissions import ensure_shop, require_role
 from app.core.db import commit_with_retry
 from app.extensions import db
 from app.pos import checkout, services, voids
-from app.recipients import services as recipients
 from app.pos.schemas import (
     LimitOut,
     SaleIn,
@@ -22,6 +21,7 @@ from app.pos.schemas import (
     VoidOut,
     ZReportOut,
 )
+from app.recipients import services as recipients
 
 blp = Blueprint("api_pos", __name__, description="收银 Till: shifts, sales, voids")
 TILL = ("cashier", "manager")

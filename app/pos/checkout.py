@@ -23,7 +23,7 @@ from app.extensions import db
 from app.inventory import services as inventory
 from app.pos import services as pos
 from app.pos.errors import IdempotencyConflict, LimitExceeded, NotEligible, PaymentInsufficient
-from app.pos.models import Payment, Sale, SaleLine, Void, VoidLine
+from app.pos.models import Payment, Sale, SaleLine, VoidLine
 from app.recipients import services as recipients
 from app.vouchers import services as vouchers
 

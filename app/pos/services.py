@@ -18,7 +18,6 @@ from app.extensions import db
 from app.pos.errors import NoOpenShift, ShiftAlreadyOpen
 from app.pos.models import Counter, Payment, Sale, Shift, Terminal, Void, ZReport
 
-
 # --- numbering ------------------------------------------------------------------------------
 
 def next_number(shop_id: int, name: str) -> int:

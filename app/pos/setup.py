@@ -1,11 +1,19 @@
-"""Wires the till into the app."""
+"""Wires the till into the app: models, the till page, the API, receipts, `flask pos|printer`."""
 
 from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from app.core import menu
 
 
 def init_app(app) -> None:
     from app.extensions import api as rest_api
-    from app.pos import api, cli, models  # noqa: F401
+    from app.pos import api, cli, models, views  # noqa: F401
 
+    app.register_blueprint(views.bp)
     rest_api.register_blueprint(api.blp, url_prefix="/api/v1")
+    app.cli.add_command(cli.printer_cli)
     app.cli.add_command(cli.pos_cli)
+    menu.add(app, endpoint="pos.till", label=_l("收银台"), roles={"cashier", "manager"}, order=10,
+             description=_l("扫码、慈善价、购物券抵扣、收款、打印小票"))

@@ -1,0 +1,72 @@
+"""The pickup screen (touch friendly, also on the till): identify the recipient, see what they may
+still take, choose items and quantities, confirm.
+
+The recipient panel is filled from `recipient_id`. A scanned voucher QR (`?code=`, sent by the
+scanner script on the page) is turned into that id by `app.vouchers.services.recipient_for_code`.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.auth.permissions import require_role
+from app.core.errors import DomainError, InvalidInput
+from app.core.masking import mask_name
+from app.donations import pickups
+from app.donations.labels import KIND_LABELS
+from app.donations.views import bp, form_rows
+from app.extensions import db
+from app.recipients import services as recipient_services
+from app.vouchers import services as voucher_services
+
+
+@bp.get("/pickup")
+@require_role(*pickups.PICKUP_ROLES)
+def pickup():
+    user = current_user._get_current_object()
+    q = (request.args.get("q") or "").strip()
+    recipient_id = request.args.get("recipient_id", type=int)
+    code = (request.args.get("code") or "").strip()
+    if code:  # a scanned voucher QR (or its typed code) identifies the recipient
+        try:
+            recipient_id = voucher_services.recipient_for_code(code).id
+        except DomainError as error:
+            flash(str(error.message), "error")
+            return redirect(url_for("donations.pickup"))
+        return redirect(url_for("donations.pickup", recipient_id=recipient_id))
+    matches = []
+    if q and recipient_id is None:
+        matches = [{"id": r.id, "name": mask_name(r.name), "community": r.community, "township": r.township,
+                    "last4": r.id_last4}
+                   for r in recipient_services.search(q, limit=12)]
+    info = None
+    if recipient_id is not None:
+        info = pickups.eligibility(recipient_id=recipient_id, shop_id=user.shop_id)
+        info["name_masked"] = mask_name(info["recipient"].name)
+    return render_template("donations/pickup.html", q=q, matches=matches, info=info,
+                           idempotency_key=secrets.token_hex(16))
+
+
+@bp.post("/pickup")
+@require_role(*pickups.PICKUP_ROLES)
+def confirm_pickup():
+    lines = []
+    for row in form_rows("item", ("kind", "description", "size", "qty")):
+        raw = row.get("qty") or "0"
+        if not raw.isdigit():
+            raise InvalidInput(_("领取数量必须是整数"))
+        if int(raw) > 0:
+            lines.append({"kind": row.get("kind"), "description": row.get("description", ""),
+                          "size": row.get("size", ""), "quantity": int(raw)})
+    recipient_id = request.form.get("recipient_id", "")
+    result = pickups.record_pickup(user=current_user._get_current_object(), recipient_id=recipient_id,
+                                   lines=lines, idempotency_key=request.form.get("idempotency_key", ""))
+    db.session.commit()
+    kinds = pickups.pickup_summary(result)["kinds"]
+    flash(_("已登记领取：%(items)s", items="、".join(
+        _("%(kind)s %(n)s 件", kind=KIND_LABELS[k], n=n) for k, n in kinds.items())), "success")
+    return redirect(url_for("donations.pickup", recipient_id=result.recipient_id))

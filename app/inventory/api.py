@@ -1,0 +1,43 @@
+"""`GET /api/v1/products` and `GET /api/v1/products/<id>` for the till and other programs."""
+
+from __future__ import annotations
+
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from app.auth.permissions import require_role
+from app.inventory import scope, services
+from app.inventory.schemas import ProductDetailQuerySchema, ProductQuerySchema, ProductSchema
+
+blp = Blueprint("api_inventory", __name__, description="商品与库存 Products and stock")
+TILL_ROLES = ("admin", "federation", "manager", "cashier")
+
+
+@blp.route("/products", methods=["GET"])
+@require_role(*TILL_ROLES)
+@blp.arguments(ProductQuerySchema, location="query")
+@blp.response(200, ProductSchema(many=True))
+def list_products(args):
+    """Search products by exact barcode, words of the name and category.
+
+    Both prices, voucher eligibility, the monthly limit and the stock at the user's shop (or at
+    `shop` for admin and federation users; null without one).
+    """
+    shop = scope.shop_for(current_user, args.get("shop"))
+    return services.search_products(args.get("q"), category=args.get("category"),
+                                    barcode=args.get("barcode"), shop_id=shop.id if shop else None,
+                                    active_only=not args["include_inactive"], limit=args["limit"],
+                                    offset=args["offset"])
+
+
+@blp.route("/products/<int:product_id>", methods=["GET"])
+@require_role(*TILL_ROLES)
+@blp.arguments(ProductDetailQuerySchema, location="query")
+@blp.response(200, ProductSchema)
+def get_product(args, product_id: int):
+    """One product, with the stock at the user's shop (or at `shop`)."""
+    product = services.get_product(product_id)
+    shop = scope.shop_for(current_user, args.get("shop"))
+    if shop is not None:
+        services.attach_stock([product], shop.id)
+    return product

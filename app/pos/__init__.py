@@ -1,0 +1,1 @@
+"""The till: touchscreen POS, pricing, checkout, receipts and printing, voids, shifts."""

@@ -1,0 +1,52 @@
+"""`flask --app wsgi recipients import FILE [--dry-run] [--sync]`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from app.core.cli import cli_command_context
+from app.core.errors import DomainError
+from app.extensions import db
+from app.recipients import roster
+
+recipients_cli = AppGroup("recipients", help="救助对象 Recipients")
+
+
+@recipients_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="只检查并显示差异，不写入 (validate and show the diff only)")
+@click.option("--sync", is_flag=True,
+              help="名册中各区县不在名册里的在册人员标记为退出 (recipients of the file's districts "
+                   "missing from it become exited)")
+def import_cmd(file: Path, dry_run: bool, sync: bool):
+    """Import a roster (CSV in UTF-8/GB18030, or XLSX): all rows or nothing."""
+    cli_command_context()
+    try:
+        report = roster.import_roster(file.read_bytes(), file.name, apply=not dry_run, sync=sync)
+        if report.ok and not dry_run:
+            db.session.commit()
+        else:
+            db.session.rollback()
+    except DomainError as e:
+        db.session.rollback()
+        click.echo(f"错误 Error [{e.code}]: {e.message}", err=True)
+        sys.exit(2)
+    click.echo(f"{file.name}: {report.rows} rows ({report.encoding}), districts {', '.join(report.districts)}")
+    if report.ignored_headers:
+        click.echo(f"ignored columns 忽略的列: {', '.join(report.ignored_headers)}")
+    if not report.ok:
+        for bad in report.bad:
+            click.echo(f"第 {bad.line} 行 line {bad.line}: {'；'.join(bad.reasons)}", err=True)
+        click.echo(f"{len(report.bad)} bad rows 有错误的行: nothing was written 未写入任何数据", err=True)
+        sys.exit(1)
+    click.echo(f"new 新增 {report.new}, changed 变更 {report.changed}, unchanged 未变 {report.unchanged}"
+               + (f", leaving 退出 {report.leaving}" if sync else ""))
+    if dry_run:
+        click.echo("dry run 试运行: nothing was written 未写入任何数据")
+    else:
+        revoked = report.revoked.get("revoked", 0)
+        click.echo(f"applied 已导入 (batch {report.batch_id})" + (f"; revoked {revoked} vouchers" if revoked else ""))

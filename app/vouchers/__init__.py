@@ -1,0 +1,1 @@
+"""Voucher programmes, issuance, codes, QR sheets, the public balance page, the ledger, expiry."""

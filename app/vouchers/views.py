@@ -1,0 +1,149 @@
+"""Staff pages (issuance, sheets, reprint, reissue) and the public balance page /v/<code>."""
+
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup
+
+from app.auth.permissions import district_filter, ensure_district, public, require_role
+from app.auth.services import list_shops
+from app.core.errors import InvalidInput
+from app.core.timeutil import Period, business_today
+from app.extensions import db, limiter
+from app.vouchers import issuance, services, sheets
+from app.vouchers.errors import VoucherUnknown
+from app.vouchers.forms import PeriodForm, ReasonForm, SheetsForm
+
+bp = Blueprint("vouchers", __name__, url_prefix="/vouchers", template_folder="templates")
+public_bp = Blueprint("voucher_public", __name__, template_folder="templates")
+STAFF = ("admin", "federation")
+STATUS_LABELS = {"active": _l("可用"), "exhausted": _l("已用完"), "expired": _l("已过期"), "revoked": _l("已作废")}
+
+
+def _public_limit() -> str:
+    return current_app.config.get("VOUCHER_PAGE_LIMIT", "30 per minute")
+
+
+# --- public ---------------------------------------------------------------------------------
+
+@public_bp.get("/v")
+@public
+@limiter.limit(_public_limit)
+def public_lookup():
+    """A form for typing the code by hand (the QR leads straight to /v/<code>)."""
+    code = (request.args.get("code") or "").strip()
+    if code:
+        return redirect(url_for("voucher_public.public_voucher", code=code))
+    return render_template("vouchers/public_lookup.html")
+
+
+@public_bp.get("/v/<code>")
+@public
+@limiter.limit(_public_limit)
+def public_voucher(code: str):
+    """Balance and validity for the holder: no name, no ID number, nothing personal."""
+    try:
+        voucher = services.find_voucher(code)
+    except VoucherUnknown:
+        db.session.rollback()
+        return render_template("vouchers/public_unknown.html"), 404
+    today = business_today()
+    status = services.voucher_status(voucher, today=today)
+    shops = [s for s in list_shops() if s.active]
+    resp = render_template("vouchers/public_voucher.html", voucher=voucher, status=status, shops=shops,
+                           today=today)
+    db.session.rollback()
+    return resp
+
+
+# --- staff ----------------------------------------------------------------------------------
+
+@bp.get("/")
+@require_role(*STAFF)
+def issuance_page():
+    period = request.args.get("period") or str(Period.current())
+    try:
+        period = str(Period.parse(period))
+    except InvalidInput:
+        period = str(Period.current())
+    form = PeriodForm(period=period)
+    return render_template("vouchers/issuance.html", form=form, runs=issuance.list_runs(20),
+                           totals=issuance.totals(period), period=period,
+                           district=district_filter(current_user), sheets_form=SheetsForm(period=period))
+
+
+@bp.post("/issue")
+@require_role(*STAFF)
+def issue():
+    form = PeriodForm()
+    if not form.validate():
+        raise InvalidInput(_("期间格式应为 YYYY-MM"))
+    run = issuance.issue_vouchers(period=form.period.data, district_code=district_filter(current_user))
+    db.session.commit()
+    flash(_("%(period)s 发放完成：新发 %(created)s 张，已有跳过 %(skipped)s 张", period=run.period,
+            created=run.created, skipped=run.skipped), "success")
+    return redirect(url_for("vouchers.issuance_page", period=run.period))
+
+
+@bp.get("/sheets.pdf")
+@require_role(*STAFF)
+def sheets_pdf():
+    form = SheetsForm(request.args)
+    if not form.validate():
+        raise InvalidInput(_("请填写期间（YYYY-MM），区县代码可空"))
+    district = district_filter(current_user) or (form.district.data or None)
+    buf = io.BytesIO()
+    sheets.write_sheets(buf, period=form.period.data, district_code=district,
+                        base_url=current_app.config["PUBLIC_BASE_URL"])
+    db.session.commit()
+    buf.seek(0)
+    name = f"vouchers-{form.period.data}{'-' + district if district else ''}.pdf"
+    return send_file(buf, mimetype="application/pdf", as_attachment=True, download_name=name)
+
+
+def recipient_panel(recipient) -> Markup:
+    """The vouchers section of a recipient's page (with reprint and replacement)."""
+    html = render_template("vouchers/_recipient_vouchers.html", status_labels=STATUS_LABELS,
+                           vouchers=services.vouchers_of_recipient(recipient.id))
+    return Markup(html)  # noqa: S704 - the output of an autoescaped template
+
+
+def _scoped_voucher(voucher_id: int):
+    voucher = services.get_voucher(voucher_id)
+    ensure_district(current_user, voucher.recipient.district_code)
+    return voucher
+
+
+@bp.post("/<int:voucher_id>/reprint")
+@require_role(*STAFF)
+def reprint(voucher_id: int):
+    voucher = _scoped_voucher(voucher_id)
+    form = ReasonForm()
+    if not form.validate():
+        raise InvalidInput(_("补打购物券必须填写原因"))
+    services.reprint_code(voucher.id, reason=form.reason.data)
+    buf = io.BytesIO()
+    sheets.write_sheets(buf, period=voucher.period, voucher_ids=[voucher.id], reason=form.reason.data,
+                        base_url=current_app.config["PUBLIC_BASE_URL"])
+    db.session.commit()
+    buf.seek(0)
+    return send_file(buf, mimetype="application/pdf", as_attachment=True,
+                     download_name=f"voucher-{voucher.id}.pdf")
+
+
+@bp.post("/<int:voucher_id>/reissue")
+@require_role(*STAFF)
+def reissue(voucher_id: int):
+    voucher = _scoped_voucher(voucher_id)
+    form = ReasonForm()
+    if not form.validate():
+        raise InvalidInput(_("补发购物券必须填写原因"))
+    new, _code = services.reissue(voucher.id, reason=form.reason.data)
+    db.session.commit()
+    flash(_("已补发新券（旧券码已作废），请点击“补打”打印新券"), "success")
+    return redirect(url_for("recipients.detail", recipient_id=new.recipient_id))

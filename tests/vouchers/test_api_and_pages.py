@@ -1,0 +1,140 @@
+from app.core import audit
+from app.core.timeutil import Period, business_today
+from app.extensions import db
+from app.vouchers import codes, services
+from tests.vouchers import factories
+
+
+def make_voucher(app, name="王小明", **kw):
+    with app.app_context():
+        r = factories.recipient(name, **kw)
+        period = str(Period.current())
+        v, code = factories.voucher(r, period=period)
+        db.session.commit()
+        return v.id, code, r.id
+
+
+def test_the_till_reads_a_voucher(app, login):
+    _vid, code, rid = make_voucher(app)
+    c = login("cashier")
+    resp = c.get(f"/api/v1/vouchers/{codes.group(code).lower()}")
+    assert resp.status_code == 200
+    body = resp.get_json()
+    assert body["code"] == codes.group(code) and body["balance_fen"] == 2900 and body["status"] == "active"
+    assert body["recipient"] == {"id": rid, "name_masked": "王*明"} and body["limits"] == []
+
+
+def test_voucher_api_error_codes(app, login):
+    _vid, code, _ = make_voucher(app)
+    c = login("manager")
+    typo = code[:5] + ("A" if code[5] != "A" else "B") + code[6:]
+    resp = c.get(f"/api/v1/vouchers/{typo}")
+    assert resp.status_code == 404 and resp.get_json()["error"]["code"] == "voucher_unknown"
+    assert login("donor").get(f"/api/v1/vouchers/{code}").status_code == 403
+
+
+def test_issuance_run_api(app, login):
+    with app.app_context():
+        factories.recipient()
+        factories.recipient(category="tekun")
+        db.session.commit()
+    c = login("federation")
+    resp = c.post("/api/v1/issuance-runs", json={"period": "2030-07"})
+    assert resp.status_code == 201, resp.get_json()
+    body = resp.get_json()
+    assert body["period"] == "2030-07" and body["programme"] == "CSCS"
+    assert body["created"] >= 2 and body["total_fen"] == body["created"] * 2900
+    again = c.post("/api/v1/issuance-runs", json={"period": "2030-07"}).get_json()
+    assert again["created"] == 0 and again["skipped"] == body["created"] + body["skipped"]
+    bad = c.post("/api/v1/issuance-runs", json={"period": "2030-13"})
+    assert bad.status_code == 400 and bad.get_json()["error"]["code"] == "invalid_input"
+    assert login("cashier").post("/api/v1/issuance-runs", json={"period": "2030-07"}).status_code == 403
+
+
+def test_a_district_limited_federation_user_issues_only_the_district(app, login):
+    with app.app_context():
+        factories.recipient(district_code="411024")
+        factories.recipient(district_code="411002")
+        db.session.commit()
+    c = login("federation", district_code="411024")
+    body = c.post("/api/v1/issuance-runs", json={"period": "2030-08"}).get_json()
+    assert body["district"] == "411024" and body["created"] >= 1
+    with app.app_context():
+        from sqlalchemy import select
+
+        from app.recipients.models import Recipient
+        from app.vouchers.models import Voucher
+
+        districts = set(db.session.scalars(select(Recipient.district_code).join(
+            Voucher, Voucher.recipient_id == Recipient.id).where(Voucher.period == "2030-08")))
+    assert districts == {"411024"}
+
+
+def test_public_page_shows_balance_and_nothing_personal(app, client):
+    vid, code, _ = make_voucher(app, name="赵钱孙")
+    with app.app_context():
+        services.redeem(vid, 900, today=business_today(), ref_type="sale", ref_id=1)
+        r = services.get_voucher(vid).recipient
+        full_id, phone, community = services.code_of(services.get_voucher(vid)), r.phone, r.community
+        from app.recipients.services import id_number_of
+
+        id_number = id_number_of(r)
+        db.session.commit()
+    resp = client.get(f"/v/{code}")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert "¥20.00" in html and "可以使用" in html and code[-4:] in html
+    for personal in ("赵钱孙", "赵*孙", id_number, id_number[-4:], community):
+        assert personal not in html
+    assert phone is None or phone not in html
+    assert full_id == code
+
+
+def test_public_page_is_friendly_for_typos_and_rate_limited(app, client):
+    code = codes.new_code()
+    typo = code[:2] + ("A" if code[2] != "A" else "B") + code[3:]
+    resp = client.get(f"/v/{typo}")
+    assert resp.status_code == 404 and "没有找到这张购物券" in resp.get_data(as_text=True)
+    assert client.get("/v?code=" + code).status_code == 302
+    app.config["VOUCHER_PAGE_LIMIT"] = "3 per minute"
+    try:
+        statuses = [client.get(f"/v/{code}").status_code for _ in range(6)]
+    finally:
+        app.config.pop("VOUCHER_PAGE_LIMIT")
+    assert statuses[-1] == 429
+
+
+def test_issuance_page_runs_issuance_and_sheets_download(app, login):
+    with app.app_context():
+        factories.recipient()
+        db.session.commit()
+    c = login("admin")
+    assert "购物券发放" in c.get("/vouchers/").get_data(as_text=True)
+    resp = c.post("/vouchers/issue", data={"period": "2030-09"}, headers={"Referer": "/vouchers/"})
+    assert resp.status_code == 302
+    page = c.get("/vouchers/?period=2030-09").get_data(as_text=True)
+    assert "2030-09" in page
+    pdf = c.get("/vouchers/sheets.pdf?period=2030-09")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    with app.app_context():
+        assert audit.search(action="vouchers.sheets")[0].details["period"] == "2030-09"
+
+
+def test_reissue_and_reprint_from_the_recipient_page(app, login):
+    vid, _code, rid = make_voucher(app)
+    c = login("federation")
+    page = c.get(f"/recipients/{rid}").get_data(as_text=True)
+    assert "补打" in page and "挂失补发" in page
+    resp = c.post(f"/vouchers/{vid}/reissue", data={"reason": "遗失"})
+    assert resp.status_code == 302
+    with app.app_context():
+        old = services.get_voucher(vid)
+        assert old.status == "revoked"
+        new = services.vouchers_of_recipient(rid)[0]
+        new_id = new.id
+    pdf = c.post(f"/vouchers/{new_id}/reprint", data={"reason": "重新打印"})
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert c.post(f"/vouchers/{new_id}/reprint", data={"reason": ""},
+                  headers={"Referer": f"/recipients/{rid}"}).status_code == 302  # refused, flashed
+    other = login("federation", district_code="411024")
+    assert other.post(f"/vouchers/{new_id}/reprint", data={"reason": "x"}).status_code == 403
