@@ -402,3 +402,10 @@ def set_reorder_level(*, shop_id: int, product_id: int, level) -> None:
     _expire_levels(shop_id, product_id)
     audit.record("inventory.reorder_level", target_type="inv_product", target_id=product_id,
                  details={"shop_id": shop_id, "reorder_level": n})
+
+
+def limited_products() -> list[Product]:
+    """Active products with a monthly per-recipient limit at charity price (for the till)."""
+    return list(db.session.scalars(select(Product).where(Product.active.is_(True),
+                                                         Product.monthly_limit.is_not(None))
+                                   .order_by(Product.name, Product.id)))

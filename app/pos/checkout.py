@@ -121,7 +121,7 @@ def remaining_limits(recipient_id: int, *, today: dt.date | None = None) -> list
     """What the recipient may still buy at charity price this month, for every limited product."""
     period = Period.of(today or business_today())
     out = []
-    for product in inventory.search_products(limited_only=True):
+    for product in inventory.limited_products():
         used = limit_used(recipient_id, product.id, period)
         out.append({"product_id": product.id, "name": product.name, "unit": product.unit,
                     "limit": product.monthly_limit, "used": used,
@@ -158,7 +158,7 @@ def _identify(voucher_code, recipient_id, today):
     voucher = recipient = None
     if voucher_code:
         voucher = vouchers.find_voucher(voucher_code)
-        vouchers.ensure_usable(voucher, today=today)  # expired / revoked raise; exhausted identifies
+        vouchers.ensure_identifies(voucher, today=today)  # expired / revoked raise; empty identifies
         recipient = recipients.get_recipient(voucher.recipient_id)
         if recipient_id is not None and int(recipient_id) != recipient.id:
             raise InvalidInput(_("购物券与所选救助对象不一致"))

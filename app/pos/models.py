@@ -137,7 +137,7 @@ class SaleLine(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     sale_id: Mapped[int] = mapped_column(ForeignKey("pos_sale.id"), index=True)
-    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("inv_product.id"))
     name: Mapped[str] = mapped_column(String(100))  # as sold, so the receipt can always be explained
     unit: Mapped[str] = mapped_column(String(10), default="")
     quantity: Mapped[int] = mapped_column(Integer)

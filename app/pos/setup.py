@@ -9,8 +9,10 @@ from app.core import menu
 
 def init_app(app) -> None:
     from app.extensions import api as rest_api
-    from app.pos import api, cli, models, views  # noqa: F401
+    from app.pos import api, checkout, cli, models, views  # noqa: F401
 
+    app.extensions["voucher_limits_provider"] = (
+        lambda recipient_id, today: checkout.remaining_limits(recipient_id, today=today))
     app.register_blueprint(views.bp)
     rest_api.register_blueprint(api.blp, url_prefix="/api/v1")
     app.cli.add_command(cli.printer_cli)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select, update
 
@@ -110,7 +111,7 @@ def recipient_for_code(code: str) -> Recipient:
 
 
 def voucher_info(voucher: Voucher, *, today: dt.date) -> dict:
-    """What the till shows: GET /api/v1/vouchers/<code>. `limits` is filled by the till issue."""
+    """What the till shows: GET /api/v1/vouchers/<code>, with the recipient's remaining limits."""
     recipient = voucher.recipient
     programme = voucher.programme
     return {
@@ -126,8 +127,15 @@ def voucher_info(voucher: Voucher, *, today: dt.date) -> dict:
         "recipient": {"id": recipient.id, "name_masked": mask_name(recipient.name)},
         "category_allowed": (recipient.status == "active"
                              and recipient.category in programme.category_list),
-        "limits": [],
+        "limits": _limits(recipient.id, today),
     }
+
+
+def _limits(recipient_id: int, today: dt.date) -> list[dict]:
+    """Remaining monthly charity-price limits, from the till when it is set up (the till
+    registers `voucher_limits_provider`; vouchers does not depend on the till)."""
+    provider = current_app.extensions.get("voucher_limits_provider")
+    return provider(recipient_id, today) if provider else []
 
 
 def get_programme(code: str | None = None) -> Programme:
@@ -331,3 +339,17 @@ def ledger_of(voucher_id: int) -> list[VoucherLedger]:
 def vouchers_of_recipient(recipient_id: int) -> list[Voucher]:
     return list(db.session.scalars(select(Voucher).where(Voucher.recipient_id == recipient_id)
                                    .order_by(Voucher.period.desc(), Voucher.reissue_no.desc())))
+
+
+def ensure_identifies(voucher: Voucher, *, today: dt.date) -> str:
+    """A voucher scanned at the till: raise voucher_expired / voucher_revoked /
+    voucher_not_yet_valid when it cannot be used today; return the status otherwise
+    ("active", or "exhausted": an empty voucher still identifies its recipient)."""
+    status = voucher_status(voucher, today=today)
+    if status == "expired":
+        raise VoucherExpired(_("该购物券已于 %(day)s 过期", day=voucher.valid_until.isoformat()))
+    if status == "revoked":
+        raise VoucherRevoked()
+    if status == "not_yet_valid":
+        raise VoucherNotYetValid(_("该购物券自 %(day)s 起可用", day=voucher.valid_from.isoformat()))
+    return status

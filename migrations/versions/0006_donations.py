@@ -5,7 +5,7 @@ DELETE); the default pickup limits are inserted here: quilts 1 per recipient per
 clothing 5 pieces per month.
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-01 00:17:04.139233
 
 """
@@ -23,7 +23,7 @@ APPEND_ONLY = ("pickup", "pickup_line")
 
 # revision identifiers, used by Alembic.
 revision = '0006'
-down_revision = '0004'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 

@@ -34,8 +34,10 @@ def till(app_ctx):
     cashier = factories.user("cashier", shop=shop)
     staples = inv.category("米面油", voucher_allowed=True)
     drinks = inv.category("酒水", voucher_allowed=False)
-    rice = inv.product("东北大米 5kg", category=staples, market=3500, charity=2500, monthly_limit=1)
-    oil = inv.product("大豆油 5L", category=staples, market=6800, charity=5800, unit="桶")
+    rice = inv.product("东北大米 5kg", category=staples, market=3500, charity=2500, monthly_limit=1,
+                       voucher_eligible=True)
+    oil = inv.product("大豆油 5L", category=staples, market=6800, charity=5800, unit="桶",
+                      voucher_eligible=True)
     liquor = inv.product("白酒 500ml", category=drinks, market=1500, charity=1500, unit="瓶",
                          voucher_eligible=False)
     for p in (rice, oil, liquor):

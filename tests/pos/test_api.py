@@ -15,7 +15,7 @@ def setup_shop(app, login):
     with app.app_context():
         shop = factories.shop()
         cashier = factories.user("cashier", shop=shop)
-        p = inv.product("小米 2kg", market=2000, charity=1500)
+        p = inv.product("小米 2kg", market=2000, charity=1500, voucher_eligible=True)
         inv.stock(shop, p, 10)
         r = vf.recipient("赵大娘")
         v, code = vf.voucher(r, period=_period())
