@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from flask import Response
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from app.auth.permissions import ensure_shop, require_role
+from app.core import audit
 from app.core.db import commit_with_retry
 from app.extensions import db
 from app.pos import checkout, services, voids
+from app.pos.printing import PrinterConfig, print_receipt
+from app.pos.receipt_data import receipt_for
+from app.pos.receipts import render_escpos, render_html
 from app.pos.schemas import (
     LimitOut,
+    PrintIn,
+    PrintOut,
+    ReceiptArgs,
     SaleIn,
     SaleOut,
     SaleSummaryOut,
@@ -113,3 +121,44 @@ def recipient_limits(recipient_id):
     """What a recipient may still buy at charity price this month (after a name look-up)."""
     recipients.get_recipient(recipient_id)
     return checkout.remaining_limits(recipient_id)
+
+
+@blp.route("/sales/<int:sale_id>/receipt", methods=["GET"])
+@require_role("cashier", "manager", "federation", "admin")
+@blp.arguments(ReceiptArgs, location="query")
+def receipt(args, sale_id):
+    """The receipt as HTML for 58/80 mm paper, or with `format=escpos` the printer's bytes
+    (for WebUSB/Web Serial printing from the till, or a print agent)."""
+    sale = services.get_sale(sale_id)
+    ensure_shop(current_user, sale.shop)
+    data = receipt_for(sale, reprint=args["reprint"])
+    if args["reprint"]:
+        audit.record("pos.receipt_reprint", target=sale, details={"format": args["format"]})
+        db.session.commit()
+    if args["format"] == "escpos":
+        body = render_escpos(data, columns=args["columns"], encoding=args["encoding"])
+        return Response(body, mimetype="application/octet-stream",
+                        headers={"Content-Disposition": f'inline; filename="{sale.receipt_no}.bin"'})
+    return Response(render_html(data, paper_mm=args["paper"]), mimetype="text/html")
+
+
+@blp.route("/sales/<int:sale_id>/print", methods=["POST"])
+@require_role(*TILL)
+@blp.arguments(PrintIn)
+@blp.response(200, PrintOut)
+def print_sale(body, sale_id):
+    """Print on the till's network/USB/serial printer; `mode: browser` when it has none (the till
+    then opens the HTML receipt). A printer that does not answer is `printer_offline`; the sale
+    is recorded either way."""
+    sale = services.get_sale(sale_id)
+    ensure_shop(current_user, sale.shop)
+    terminal = services.terminal_for_user(current_user)
+    if body["reprint"]:
+        audit.record("pos.receipt_reprint", target=sale, details={"format": "printer"})
+        db.session.commit()
+    if terminal is None or not terminal.printer_uri:
+        return {"mode": "browser"}
+    config = PrinterConfig.parse(terminal.printer_uri, profile=terminal.printer_profile,
+                                 columns=terminal.printer_columns, encoding=terminal.printer_encoding)
+    sent = print_receipt(receipt_for(sale, reprint=body["reprint"]), config)
+    return {"mode": "printer", "bytes": sent}

@@ -122,3 +122,20 @@ class LimitOut(Schema):
     used = fields.Integer()
     remaining = fields.Integer()
     period = fields.String()
+
+
+class ReceiptArgs(Schema):
+    format = fields.String(load_default="html", validate=validate.OneOf(["html", "escpos"]))
+    columns = fields.Integer(load_default=32, validate=validate.OneOf([32, 48]))
+    paper = fields.Integer(load_default=58, validate=validate.OneOf([58, 80]))
+    encoding = fields.String(load_default="gb18030", validate=validate.OneOf(["gbk", "gb18030"]))
+    reprint = fields.Boolean(load_default=False)
+
+
+class PrintIn(Schema):
+    reprint = fields.Boolean(load_default=False)
+
+
+class PrintOut(Schema):
+    mode = fields.String()
+    bytes = fields.Integer()

@@ -49,6 +49,14 @@ def terminal_id_for(shop_id: int | None, code: str | None) -> int | None:
     return terminal.id
 
 
+def terminal_for_user(user) -> Terminal | None:
+    """The till the user's open shift runs on (where its receipts print), if any."""
+    shift = current_shift(user.id)
+    if shift is None or shift.terminal_id is None:
+        return None
+    return db.session.get(Terminal, shift.terminal_id)
+
+
 def create_terminal(*, shop, code: str, name: str = "", printer_uri: str = "", columns: int = 32,
                     encoding: str = "gb18030", profile: str = "default") -> Terminal:
     code = (code or "").strip().upper()

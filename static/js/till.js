@@ -20,52 +20,14 @@
     busy: false
   };
 
-  // ---------------------------------------------------------------- money and text helpers
-  function fen(n) {
-    var sign = n < 0 ? "-" : "";
-    n = Math.abs(n);
-    var yuan = Math.floor(n / 100), cents = n % 100;
-    return sign + "¥" + yuan.toLocaleString("en-US") + "." + (cents < 10 ? "0" : "") + cents;
-  }
-  function yuanToFen(text) {
-    if (!text) return 0;
-    var m = /^(\d{1,7})(?:\.(\d{0,2}))?$/.exec(text);
-    if (!m) return NaN;
-    return parseInt(m[1], 10) * 100 + parseInt(((m[2] || "") + "00").slice(0, 2), 10);
-  }
-  function el(tag, attrs, children) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) {
-      if (k === "text") node.textContent = attrs[k];
-      else if (k === "class") node.className = attrs[k];
-      else if (k.slice(0, 2) === "on") node.addEventListener(k.slice(2), attrs[k]);
-      else node.setAttribute(k, attrs[k]);
-    });
-    (children || []).forEach(function (c) { if (c) node.appendChild(c); });
-    return node;
-  }
-  function uuid4() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    var b = new Uint8Array(16);
-    crypto.getRandomValues(b);
-    b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
-    var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join("");
-    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
-  }
+  var K = window.TillKit;
+  var fen = K.fen, yuanToFen = K.yuanToFen, el = K.el, uuid4 = K.uuid4;
+  var api = K.apiClient(API, CONFIG.csrf_token);
+  function keypad(container, onChange) { return K.keypad(container, onChange, T.clear); }
 
   // ---------------------------------------------------------------- feedback: banner and sound
-  var audio = null;
   function beep(kind) {
-    try {
-      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
-      var o = audio.createOscillator(), g = audio.createGain();
-      o.type = "square";
-      o.frequency.value = kind === "error" ? 220 : 880;
-      g.gain.value = 0.08;
-      o.connect(g); g.connect(audio.destination);
-      o.start();
-      o.stop(audio.currentTime + (kind === "error" ? 0.45 : 0.08));
-    } catch (e) { /* no sound device: the banner still shows */ }
+    if (window.Beep) window.Beep.play(kind === "error" ? "error" : kind === "scan" ? "scan" : "ok");
   }
   function showError(code, message) {
     var text = message || T.errors[code] || T.errors.unknown;
@@ -77,34 +39,6 @@
   function hideError() { $("banner").hidden = true; }
   $("banner-close").addEventListener("click", hideError);
 
-  // ---------------------------------------------------------------- API
-  function api(method, path, body, opts) {
-    opts = opts || {};
-    var ctrl = new AbortController();
-    var timer = setTimeout(function () { ctrl.abort(); }, opts.timeout || 10000);
-    var init = { method: method, credentials: "same-origin", signal: ctrl.signal,
-                 headers: { "Accept": "application/json" } };
-    if (body !== undefined) {
-      init.headers["Content-Type"] = "application/json";
-      init.body = typeof body === "string" ? body : JSON.stringify(body);
-    }
-    if (method !== "GET") init.headers["X-CSRFToken"] = CONFIG.csrf_token;
-    return fetch(API + path, init).then(function (resp) {
-      clearTimeout(timer);
-      return resp.json().catch(function () { return {}; }).then(function (data) {
-        if (resp.ok) return data;
-        var err = (data && data.error) || { code: "unknown" };
-        var e = new Error(err.message || err.code);
-        e.code = err.code; e.status = resp.status; e.details = err.details;
-        throw e;
-      });
-    }, function () {
-      clearTimeout(timer);
-      var e = new Error("network");
-      e.code = "network"; e.network = true;
-      throw e;
-    });
-  }
   function fail(e) { showError(e.code, e.network ? null : e.message); }
 
   // ---------------------------------------------------------------- products
@@ -115,10 +49,11 @@
       renderProducts();
     }, fail);
   }
+  function categoryName(p) { return (p.category && (p.category.name || p.category)) || ""; }
   function categoriesOf(products) {
     var seen = {}, out = [];
     products.forEach(function (p) {
-      var c = p.category || "";
+      var c = categoryName(p);
       if (c && !seen[c]) { seen[c] = true; out.push(c); }
     });
     return out;
@@ -142,7 +77,7 @@
     var grid = $("products");
     grid.textContent = "";
     state.products.filter(function (p) {
-      if (state.category !== null && (p.category || "") !== state.category) return false;
+      if (state.category !== null && categoryName(p) !== state.category) return false;
       if (!q) return true;
       return p.name.toLowerCase().indexOf(q) >= 0 || (p.barcode || "").indexOf(q) >= 0;
     }).forEach(function (p) {
@@ -284,8 +219,10 @@
     }, fail);
   }
   document.addEventListener("scan", function (ev) {
-    var code = ev.detail && (ev.detail.code || ev.detail);
-    if (document.querySelector("dialog[open]:not(#dlg-camera)")) return;  // a dialog owns the keys
+    var code = ev.detail && ev.detail.code;
+    if ($("dlg-camera").open) stopCamera();
+    else if (document.querySelector("dialog[open]")) return;  // a dialog (keypad, look-up) owns the keys
+    beep("scan");
     handleCode(code);
   });
 
@@ -323,58 +260,21 @@
     }, 250);
   });
 
-  // camera: BarcodeDetector where the browser has it, the vendored jsQR otherwise
-  var camStream = null, camLoop = null;
+  // camera (tablets): Scanner.startCamera reads QR codes (BarcodeDetector, else jsQR) and sends
+  // the same `scan` event as a handheld scanner
+  var camera = null;
   $("btn-camera").addEventListener("click", function () {
-    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) { showError("unknown", T.camera_unavailable); return; }
-    navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } }).then(function (stream) {
-      camStream = stream;
-      var video = $("camera-video");
-      video.srcObject = stream;
-      video.play();
-      $("dlg-camera").showModal();
-      var detector = ("BarcodeDetector" in window) ? new window.BarcodeDetector({ formats: ["qr_code"] }) : null;
-      var canvas = document.createElement("canvas"), ctx = canvas.getContext("2d");
-      camLoop = setInterval(function () {
-        if (!video.videoWidth) return;
-        var found = function (text) { if (text) { stopCamera(); handleCode(text); } };
-        if (detector) {
-          detector.detect(video).then(function (codes) { found(codes[0] && codes[0].rawValue); }, function () {});
-        } else if (window.jsQR) {
-          canvas.width = video.videoWidth; canvas.height = video.videoHeight;
-          ctx.drawImage(video, 0, 0);
-          var img = ctx.getImageData(0, 0, canvas.width, canvas.height);
-          var hit = window.jsQR(img.data, img.width, img.height);
-          found(hit && hit.data);
-        }
-      }, 250);
-    }, function () { showError("unknown", T.camera_unavailable); });
+    if (!window.Scanner) { showError("unknown", T.camera_unavailable); return; }
+    $("dlg-camera").showModal();
+    window.Scanner.startCamera($("camera-video"), { target: document }).then(function (c) { camera = c; },
+      function () { $("dlg-camera").close(); showError("unknown", T.camera_unavailable); });
   });
   function stopCamera() {
-    clearInterval(camLoop);
-    if (camStream) camStream.getTracks().forEach(function (t) { t.stop(); });
-    camStream = null;
+    if (camera) camera.stop();
+    camera = null;
     if ($("dlg-camera").open) $("dlg-camera").close();
   }
   $("dlg-camera").addEventListener("close", stopCamera);
-
-  // ---------------------------------------------------------------- keypads
-  function keypad(container, onChange) {
-    var keys = ["7", "8", "9", "4", "5", "6", "1", "2", "3", "00", "0", ".", "⌫", T.clear];
-    var value = "";
-    function set(v) { value = v; onChange(value); }
-    keys.forEach(function (k) {
-      container.appendChild(el("button", { type: "button", class: "btn till-key", text: k, "data-key": k, onclick: function () {
-        if (k === "⌫") set(value.slice(0, -1));
-        else if (k === T.clear) set("");
-        else {
-          var next = value === "" && k === "." ? "0." : value + k;
-          if (!isNaN(yuanToFen(next.replace(/\.$/, "")))) set(next);
-        }
-      } }));
-    });
-    return { set: set, get: function () { return value; } };
-  }
 
   // ---------------------------------------------------------------- paying
   var payPad = keypad($("pay-keypad"), function (v) { state.tendered = v; renderPay(); });
@@ -466,13 +366,14 @@
     beep("ok");
     printReceipt(sale);
   }
-  function printReceipt(sale) {
+  function printReceipt(sale, reprint) {
     var status = $("done-print");
     status.textContent = T.printing;
     status.dataset.state = "printing";
-    api("POST", "/sales/" + sale.id + "/print", {}).then(function (r) {
+    api("POST", "/sales/" + sale.id + "/print", { reprint: !!reprint }).then(function (r) {
       if (r && r.mode === "browser") {
-        window.open("/api/v1/sales/" + sale.id + "/receipt?autoprint=1", "receipt", "width=420,height=700");
+        window.open("/api/v1/sales/" + sale.id + "/receipt" + (reprint ? "?reprint=true" : "") + "#print",
+                    "receipt", "width=420,height=700");
       }
       status.textContent = T.printed;
       status.dataset.state = "printed";
@@ -482,7 +383,7 @@
       beep("error");
     });
   }
-  $("done-reprint").addEventListener("click", function () { if (lastSale) printReceipt(lastSale); });
+  $("done-reprint").addEventListener("click", function () { if (lastSale) printReceipt(lastSale, true); });
   $("done-next").addEventListener("click", function () {
     $("dlg-done").close();
     state.cart = []; setWho(null); renderCart();
@@ -524,7 +425,7 @@
       (rows || []).forEach(function (s) {
         ul.appendChild(el("li", { class: "till-recent" }, [
           el("span", { text: s.receipt_no + " · " + fen(s.total_fen) + (s.fully_voided ? " · " + T.voided : "") }),
-          el("button", { type: "button", class: "btn", text: T.reprint, onclick: function () { printReceipt(s); } }),
+          el("button", { type: "button", class: "btn", text: T.reprint, onclick: function () { printReceipt(s, true); } }),
           s.fully_voided ? null : el("button", { type: "button", class: "btn btn-secondary", text: T["void"],
             onclick: function () {
               voidTarget = s;
@@ -554,6 +455,7 @@
   });
 
   // ---------------------------------------------------------------- start
+  if (window.Scanner) window.Scanner.listen({ target: document });
   window.till = { state: state, handleCode: handleCode };   // for the browser tests
   loadProducts();
   renderCart();

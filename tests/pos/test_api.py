@@ -14,11 +14,11 @@ from tests.vouchers import factories as vf
 def setup_shop(app, login):
     with app.app_context():
         shop = factories.shop()
-        cashier = factories.user("cashier", shop=shop)
+        factories.user("cashier", shop=shop)  # cashier_from() finds it
         p = inv.product("小米 2kg", market=2000, charity=1500, voucher_eligible=True)
         inv.stock(shop, p, 10)
         r = vf.recipient("赵大娘")
-        v, code = vf.voucher(r, period=_period())
+        _v, code = vf.voucher(r, period=_period())
         ids = {"shop": shop.code, "product": p.id, "barcode": p.barcode, "voucher": code}
         db.session.commit()
     client = login("cashier", user=cashier_from(app, ids["shop"]))
@@ -71,7 +71,7 @@ def test_full_flow_open_sell_replay_void_close(app, login):
 
 
 def test_bad_body_gives_invalid_input(app, login):
-    c, ids = setup_shop(app, login)
+    c, _ids = setup_shop(app, login)
     c.post("/api/v1/shifts", json={"float_fen": 0})
     resp = c.post("/api/v1/sales", json={"lines": "x"})
     assert resp.status_code == 400 and resp.get_json()["error"]["code"] == "invalid_input"

@@ -25,7 +25,7 @@ def key() -> str:
 
 def sell(t, lines, payments=None, **kw):
     kw.setdefault("today", TODAY)
-    sale, replayed = checkout(cashier=t.cashier, idempotency_key=kw.pop("idempotency_key", key()),
+    sale, _replayed = checkout(cashier=t.cashier, idempotency_key=kw.pop("idempotency_key", key()),
                               lines=lines, payments=payments or [], **kw)
     return sale_result(sale)
 
@@ -143,7 +143,7 @@ def test_every_error_writes_nothing(till, case, code):
     elif case == "expired_voucher":
         import datetime as dt
 
-        v, c = vf.voucher(vf.recipient(), period="2026-11", valid_until=dt.date(2026, 11, 30))
+        _v, c = vf.voucher(vf.recipient(), period="2026-11", valid_until=dt.date(2026, 11, 30))
         kw["voucher_code"] = c
     elif case == "revoked_voucher":
         vouchers.revoke(till.voucher.id, reason="测试")

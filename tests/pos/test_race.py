@@ -4,7 +4,8 @@ against PostgreSQL.
 The checkout debits the voucher with one conditional UPDATE (`... WHERE balance_fen >= :x`):
 exactly the balance is spent, never more. The checkout also locks the recipient's row (for the
 monthly limits), which would serialise these tills by itself; both races switch that lock off so
-that they show what the voucher debit alone guarantees (the product here has no limit). The same race run with a read-then-write debit (read
+that they show what the voucher debit alone guarantees (the product here has no limit).
+The same race run with a read-then-write debit (read
 the balance, compute, write it back) spends the voucher more than once: it is kept here as the
 documented demonstration of why DESIGN.md forbids that pattern.
 """
@@ -58,10 +59,9 @@ def _worker(url, cashier_id, product_id, code, naive, barrier, results):
     from app.core.errors import DomainError
     from app.extensions import db
     from app.pos import checkout
+    from app.recipients import services as recipients
     from app.vouchers import services as vouchers
     from tests.conftest import make_app
-
-    from app.recipients import services as recipients
 
     app = make_app(url)
     recipients.lock_for_update = lambda recipient_id: None  # see the module docstring
@@ -72,12 +72,15 @@ def _worker(url, cashier_id, product_id, code, naive, barrier, results):
 
         barrier.wait()
         for _attempt in range(50):
-            cashier = db.session.get(User, cashier_id)
+            def sell():
+                sale, _replayed = checkout.checkout(
+                    cashier=db.session.get(User, cashier_id), idempotency_key=str(uuid.uuid4()),
+                    voucher_code=code, lines=[{"product_id": product_id, "qty": 1}],
+                    payments=[{"method": "cash", "amount_fen": 1000}])
+                return checkout.sale_result(sale)
+
             try:
-                result = commit_with_retry(db.session, lambda: checkout.sale_result(checkout.checkout(
-                    cashier=cashier, idempotency_key=str(uuid.uuid4()), voucher_code=code,
-                    lines=[{"product_id": product_id, "qty": 1}],
-                    payments=[{"method": "cash", "amount_fen": 1000}])[0]))
+                result = commit_with_retry(db.session, sell)
                 results.put(("ok", result["voucher_paid_fen"]))
                 return
             except DomainError as e:  # another till spent it first: the cashier scans the voucher again
@@ -150,6 +153,6 @@ def test_twenty_tills_spend_exactly_the_balance(postgres_only, fresh_app):
 
 def test_read_then_write_spends_the_voucher_twice(postgres_only, fresh_app):
     """The demonstration: with the read-then-write debit the tills together spend more than 29 yuan."""
-    outcomes, balance, paid, ledger, _ = _race(fresh_app, naive=True)
+    _outcomes, balance, paid, ledger, _ = _race(fresh_app, naive=True)
     assert paid > 2900, "the read-then-write debit should have lost updates under this race"
     assert ledger != balance  # the ledger no longer explains the balance

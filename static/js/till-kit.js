@@ -1,0 +1,89 @@
+/* 慈善超市 till: small building blocks (money text, DOM, ids, the JSON API client, keypads).
+ * Plain script, no build step; till.js uses it as window.TillKit. */
+(function (root) {
+  "use strict";
+
+  function fen(n) {
+    var sign = n < 0 ? "-" : "";
+    n = Math.abs(n);
+    var yuan = Math.floor(n / 100), cents = n % 100;
+    return sign + "¥" + yuan.toLocaleString("en-US") + "." + (cents < 10 ? "0" : "") + cents;
+  }
+  function yuanToFen(text) {
+    if (!text) return 0;
+    var m = /^(\d{1,7})(?:\.(\d{0,2}))?$/.exec(text);
+    if (!m) return NaN;
+    return parseInt(m[1], 10) * 100 + parseInt(((m[2] || "") + "00").slice(0, 2), 10);
+  }
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === "text") node.textContent = attrs[k];
+      else if (k === "class") node.className = attrs[k];
+      else if (k.slice(0, 2) === "on") node.addEventListener(k.slice(2), attrs[k]);
+      else node.setAttribute(k, attrs[k]);
+    });
+    (children || []).forEach(function (c) { if (c) node.appendChild(c); });
+    return node;
+  }
+  function uuid4() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var b = new Uint8Array(16);
+    crypto.getRandomValues(b);
+    b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+
+  // the JSON API: resolves with the body, rejects with {code, status, details} or {network: true}
+  function apiClient(base, csrfToken) {
+    return function api(method, path, body, opts) {
+      opts = opts || {};
+      var ctrl = new AbortController();
+      var timer = setTimeout(function () { ctrl.abort(); }, opts.timeout || 10000);
+      var init = { method: method, credentials: "same-origin", signal: ctrl.signal,
+                   headers: { "Accept": "application/json" } };
+      if (body !== undefined) {
+        init.headers["Content-Type"] = "application/json";
+        init.body = typeof body === "string" ? body : JSON.stringify(body);
+      }
+      if (method !== "GET") init.headers["X-CSRFToken"] = csrfToken;
+      return fetch(base + path, init).then(function (resp) {
+        clearTimeout(timer);
+        return resp.json().catch(function () { return {}; }).then(function (data) {
+          if (resp.ok) return data;
+          var err = (data && data.error) || { code: "unknown" };
+          var e = new Error(err.message || err.code);
+          e.code = err.code; e.status = resp.status; e.details = err.details;
+          throw e;
+        });
+      }, function () {
+        clearTimeout(timer);
+        var e = new Error("network");
+        e.code = "network"; e.network = true;
+        throw e;
+      });
+    };
+  }
+
+  // a numeric keypad for amounts in yuan; onChange gets the text typed so far
+  function keypad(container, onChange, clearLabel) {
+    var keys = ["7", "8", "9", "4", "5", "6", "1", "2", "3", "00", "0", ".", "⌫", clearLabel];
+    var value = "";
+    function set(v) { value = v; onChange(value); }
+    keys.forEach(function (k) {
+      container.appendChild(el("button", { type: "button", class: "btn till-key", text: k, "data-key": k, onclick: function () {
+        if (k === "⌫") set(value.slice(0, -1));
+        else if (k === clearLabel) set("");
+        else {
+          var next = value === "" && k === "." ? "0." : value + k;
+          if (!isNaN(yuanToFen(next.replace(/\.$/, "")))) set(next);
+        }
+      } }));
+    });
+    return { set: set, get: function () { return value; } };
+  }
+
+  root.TillKit = { fen: fen, yuanToFen: yuanToFen, el: el, uuid4: uuid4, apiClient: apiClient, keypad: keypad };
+})(window);

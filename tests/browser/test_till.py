@@ -1,0 +1,136 @@
+"""The till in Debian's chromium: a cashier opens a shift, scans a product and a voucher as a
+handheld scanner types them, pays the rest in cash, sees the change and the receipt."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from app.auth.demo import DEMO_PASSWORD
+from tests.browser.conftest import SCREENSHOTS, run_axe
+
+pytestmark = pytest.mark.browser
+
+
+
+def oil_barcode(live_server) -> str:
+    """The demo's 大豆油 5L: market ¥69.90, charity ¥49.90, voucher-eligible."""
+    from app.extensions import db
+    from app.inventory.models import Product
+
+    with live_server.app.app_context():
+        return db.session.scalar(sa.select(Product.barcode).where(Product.name == "大豆油 5L"))
+
+
+def demo_voucher(live_server) -> tuple[str, str]:
+    """An unspent demo voucher of this month for a recipient in 魏都区: (code, masked name)."""
+    from app.core.masking import mask_name
+    from app.core.timeutil import Period
+    from app.extensions import db
+    from app.vouchers import services as vouchers
+    from app.vouchers.models import Voucher
+
+    with live_server.app.app_context():
+        v = db.session.scalar(sa.select(Voucher).where(Voucher.period == str(Period.current()),
+                                                       Voucher.status == "active",
+                                                       Voucher.balance_fen == Voucher.face_fen)
+                              .order_by(Voucher.id.desc()))
+        return vouchers.code_of(v), mask_name(v.recipient.name)
+
+
+def scan(page, code: str) -> None:
+    """Type as a keyboard-wedge scanner does: a few ms a key, then Enter."""
+    page.keyboard.type(code, delay=1)
+    page.keyboard.press("Enter")
+
+
+def log_in(page, live_server, username="cashier"):
+    page.goto(live_server.url("/login"))
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(live_server.url("/"))
+
+
+def test_cashier_sells_with_a_voucher_and_cash(live_server, page):
+    code, masked = demo_voucher(live_server)
+    log_in(page, live_server)
+    page.goto(live_server.url("/pos/"))
+
+    # open the shift with a ¥100 float on the on-screen keypad
+    shift = page.locator("#dlg-shift")
+    shift.wait_for(state="visible")
+    for key in "100":
+        shift.locator(f'[data-key="{key}"]').click()
+    assert page.locator("#shift-amount").inner_text() == "¥100.00"
+    shift.get_by_role("button", name="开班").click()
+    shift.wait_for(state="hidden")
+
+    # a product, then the voucher, both from the "scanner"; focus is on nothing in particular
+    page.locator("#products .till-product").first.wait_for()
+    scan(page, oil_barcode(live_server))
+    page.locator('#cart [data-product-id]').first.wait_for()
+    assert page.locator("#t-total").inner_text() == "¥69.90"   # market price before the voucher
+    scan(page, code)
+    page.locator("#who-some").wait_for(state="visible")
+    assert page.locator("#who-name").inner_text() == masked
+    assert page.locator("#who-balance").inner_text() == "¥29.00"
+    assert page.locator("#t-total").inner_text() == "¥49.90"   # charity price at once
+    assert page.locator("#t-savings").inner_text() == "¥20.00"
+    assert page.locator("#t-voucher").inner_text() == "¥29.00"
+    assert page.locator("#t-due").inner_text() == "¥20.90"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "till.png"))
+
+    # pay ¥50 cash: change ¥29.10
+    page.get_by_role("button", name="收款", exact=True).click()
+    pay = page.locator("#dlg-pay")
+    pay.wait_for(state="visible")
+    for key in "50":
+        pay.locator(f'[data-key="{key}"]').click()
+    assert page.locator("#pay-change").inner_text() == "¥29.10"
+    with page.expect_popup() as receipt_popup:
+        pay.get_by_role("button", name="确认收款").click()
+        done = page.locator("#dlg-done")
+        done.wait_for(state="visible")
+    assert page.locator("#done-change").inner_text() == "¥29.10"
+    assert "WD01-" in page.locator("#done-receipt-no").inner_text()
+    assert page.locator("#done-voucher").inner_text().endswith("¥0.00")
+    page.screenshot(path=str(SCREENSHOTS / "till-paid.png"))
+
+    receipt = receipt_popup.value
+    receipt.wait_for_load_state()
+    text = receipt.locator("body").inner_text()
+    assert "魏都区慈善超市（七里店）" in text and "大豆油 5L" in text and masked in text
+    assert code[-4:] in text and code not in text
+    receipt.screenshot(path=str(SCREENSHOTS / "receipt.png"))
+
+    # the next customer starts with an empty till
+    page.get_by_role("button", name="下一位").click()
+    assert page.locator("#t-total").inner_text() == "¥0.00"
+    assert page.locator("#who-none").is_visible()
+
+
+def test_an_expired_or_unknown_voucher_shows_a_chinese_banner(live_server, page):
+    log_in(page, live_server, username="cashier2")
+    page.goto(live_server.url("/pos/"))
+    shift = page.locator("#dlg-shift")
+    shift.wait_for(state="visible")
+    shift.get_by_role("button", name="开班").click()
+    shift.wait_for(state="hidden")
+    scan(page, "ABCDE-FGHJK-MNPQR-STVWX-Y")
+    banner = page.locator("#banner")
+    banner.wait_for(state="visible")
+    assert banner.get_attribute("data-code") == "voucher_unknown"
+    text = page.locator("#banner-text").inner_text()
+    assert text and all(ord(ch) < 0x2E80 for ch in text) is False  # a Chinese message
+
+
+def test_the_till_has_no_serious_accessibility_problems(live_server, new_page):
+    page = new_page(bypass_csp=True)
+    log_in(page, live_server, username="manager")
+    page.goto(live_server.url("/pos/"))
+    page.locator("#dlg-shift").wait_for(state="visible")
+    page.locator("#dlg-shift").get_by_role("button", name="开班").click()
+    page.locator("#products .till-product").first.wait_for()
+    assert run_axe(page) == []
