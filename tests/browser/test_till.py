@@ -134,3 +134,48 @@ def test_the_till_has_no_serious_accessibility_problems(live_server, new_page):
     page.locator("#dlg-shift").get_by_role("button", name="开班").click()
     page.locator("#products .till-product").first.wait_for()
     assert run_axe(page) == []
+
+
+def test_a_lost_answer_is_retried_with_the_same_key_and_charges_once(live_server, page):
+    """The network drops the server's answer to the first POST /api/v1/sales: the till retries with
+    the same idempotency key, the server answers the first sale again, nothing is sold twice."""
+    from app.auth import services as auth
+    from app.extensions import db
+    from app.pos.models import Sale
+
+    with live_server.app.app_context():
+        auth.create_user(username="cashier3", role="cashier", password=DEMO_PASSWORD, shop_code="WD01",
+                         display_name="魏都店 收银员小王")
+        db.session.commit()
+        before = db.session.scalar(sa.select(sa.func.count()).select_from(Sale))
+    seen = []
+
+    def drop_first_answer(route):
+        if route.request.method == "POST":
+            seen.append(route.request.post_data_json["idempotency_key"])
+            if len(seen) == 1:
+                route.fetch()                   # the server records the sale...
+                route.abort("connectionreset")  # ...and the answer never reaches the till
+                return
+        route.continue_()
+
+    log_in(page, live_server, username="cashier3")
+    page.goto(live_server.url("/pos/"))
+    shift = page.locator("#dlg-shift")
+    shift.wait_for(state="visible")
+    shift.get_by_role("button", name="开班").click()
+    shift.wait_for(state="hidden")
+    page.route("**/api/v1/sales", drop_first_answer)
+    page.locator("#products .till-product").first.wait_for()
+    scan(page, oil_barcode(live_server))
+    page.locator('#cart [data-product-id]').first.wait_for()
+    page.get_by_role("button", name="收款", exact=True).click()
+    pay = page.locator("#dlg-pay")
+    for key in "100":
+        pay.locator(f'[data-key="{key}"]').click()
+    pay.get_by_role("button", name="确认收款").click()
+    page.locator("#dlg-done").wait_for(state="visible")
+    assert page.locator("#done-change").inner_text() == "¥30.10"
+    assert len(seen) == 2 and seen[0] == seen[1]
+    with live_server.app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Sale)) == before + 1

@@ -205,3 +205,32 @@ def test_receipt_numbers_count_per_shop_and_day(till):
     a = sell(till, [{"product_id": till.oil.id, "qty": 1}], [{"method": "cash", "amount_fen": 6800}])
     b = sell(till, [{"product_id": till.oil.id, "qty": 1}], [{"method": "cash", "amount_fen": 6800}])
     assert int(b["receipt_no"].rsplit("-", 1)[1]) == int(a["receipt_no"].rsplit("-", 1)[1]) + 1
+
+
+def test_a_voucher_spent_elsewhere_meanwhile_is_insufficient_balance(till, monkeypatch):
+    """The till read 29 yuan, but another till spent most of it before this debit: the
+    conditional UPDATE finds too little and the whole sale is refused."""
+    original = vouchers.find_voucher
+
+    def find_then_spent_elsewhere(code):
+        voucher = original(code)
+        db.session.execute(sa.text("UPDATE voucher SET balance_fen = 100 WHERE id = :id"), {"id": voucher.id})
+        return voucher
+
+    monkeypatch.setattr(vouchers, "find_voucher", find_then_spent_elsewhere)
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(Sale))
+    with pytest.raises(Exception) as exc:
+        with db.session.begin_nested():
+            sell(till, [{"product_id": till.oil.id, "qty": 1}], [{"method": "cash", "amount_fen": 10000}],
+                 voucher_code=till.code)
+    assert error_code(exc) == "insufficient_balance"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Sale)) == before
+
+
+def test_an_empty_voucher_still_identifies_its_recipient(till):
+    sell(till, [{"product_id": till.oil.id, "qty": 1}], [{"method": "cash", "amount_fen": 2900}],
+         voucher_code=till.code)
+    assert vouchers.get_voucher(till.voucher.id).status == "exhausted"
+    r = sell(till, [{"product_id": till.oil.id, "qty": 1}], [{"method": "cash", "amount_fen": 5800}],
+             voucher_code=till.code)
+    assert r["total_fen"] == 5800 and r["voucher_paid_fen"] == 0 and r["voucher_balance_fen"] == 0
