@@ -67,6 +67,12 @@ class Config:
     OPENAPI_JSON_PATH = "openapi.json"
 
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    # roster uploads: the preview keeps the file here until it is applied (shared by all app servers)
+    ROSTER_UPLOAD_DIR: str | None = None  # default: instance/roster-uploads
+    ROSTER_MAX_BYTES = 20 * 1024 * 1024
+    ROSTER_MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+    VOUCHER_PAGE_LIMIT = "30 per minute"  # the public balance page, per address
+    CJK_FONT_PATH: str | None = None  # a TrueType CJK font for PDFs; default: fonts-wqy-microhei
     PROXY_FIX = False  # set PROXY_FIX=1 behind one trusted reverse proxy
 
     @classmethod
@@ -84,7 +90,7 @@ class Config:
         if env.get("DATABASE_URL"):
             conf["SQLALCHEMY_DATABASE_URI"] = normalise_db_url(env["DATABASE_URL"])
         for key in ("PUBLIC_BASE_URL", "COMPLAINT_HOTLINE", "HOME_REGION_PREFIX",
-                    "RATELIMIT_STORAGE_URI", "DATA_KEY"):
+                    "RATELIMIT_STORAGE_URI", "DATA_KEY", "ROSTER_UPLOAD_DIR", "CJK_FONT_PATH"):
             if env.get(key):
                 conf[key] = env[key]
         if "PROXY_FIX" in env:
