@@ -18,40 +18,20 @@ import os
 import secrets
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import sqlalchemy as sa
 
 from app import create_app
 from app.config import TestConfig, normalise_db_url
+from bench.issuance import drop
+from bench.issuance import fresh_url as _fresh_url
 
 
 def fresh_url(pg_url: str | None) -> str:
-    if not pg_url:
-        return f"sqlite:///{tempfile.mkdtemp(prefix='bench-donations-')}/bench.db"
-    name = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(pg_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    admin.dispose()
-    return sa.engine.make_url(pg_url).set(database=name).render_as_string(hide_password=False)
-
-
-def drop(url: str) -> None:
-    u = sa.engine.make_url(url)
-    if u.get_backend_name() == "postgresql":
-        admin = sa.create_engine(u.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as c:
-            c.exec_driver_sql(f'DROP DATABASE IF EXISTS "{u.database}" WITH (FORCE)')
-        admin.dispose()
-    else:
-        for f in Path(u.database).parent.glob("bench.db*"):
-            f.unlink()
+    return _fresh_url("postgres" if pg_url else "sqlite", pg_url)
 
 
 def ms(values: list[float]) -> str:

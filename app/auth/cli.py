@@ -9,18 +9,12 @@ from flask.cli import AppGroup
 
 from app.auth import services
 from app.auth.models import ROLES
-from app.core.cli import cli_command_context
+from app.core.cli import cli_command_context, fail
 from app.core.errors import DomainError
 from app.extensions import db
 
 shops_cli = AppGroup("shops", help="门店 Shops")
 users_cli = AppGroup("users", help="用户 Users")
-
-
-def fail(error: DomainError) -> None:
-    db.session.rollback()
-    click.echo(f"错误 Error [{error.code}]: {error.message}", err=True)
-    sys.exit(2)
 
 
 @shops_cli.command("create")

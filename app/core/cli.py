@@ -9,6 +9,17 @@ from app.core import audit
 from app.extensions import db
 
 
+def fail(error) -> None:
+    """Roll back, print a DomainError (and any per-row reasons it carries), exit with status 2."""
+    import sys
+
+    db.session.rollback()
+    click.echo(f"错误 Error [{error.code}]: {error.message}", err=True)
+    for row in (error.details or {}).get("rows", []):
+        click.echo(f"  第 {row['row']} 行 row {row['row']}: {'；'.join(row['errors'])}", err=True)
+    sys.exit(2)
+
+
 def cli_command_context() -> None:
     """Every CLI command acts as `cli:<login>` in the audit log."""
     audit.set_actor(audit.cli_actor())

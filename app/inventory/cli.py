@@ -9,20 +9,12 @@ import click
 from flask.cli import AppGroup
 
 from app.auth import services as auth_services
-from app.core.cli import cli_command_context
+from app.core.cli import cli_command_context, fail
 from app.core.errors import DomainError
 from app.extensions import db
 from app.inventory import catalogue_io, movements
 
 inventory_cli = AppGroup("inventory", help="库存 Inventory")
-
-
-def fail(error: DomainError) -> None:
-    db.session.rollback()
-    click.echo(f"错误 Error [{error.code}]: {error.message}", err=True)
-    for row in (error.details or {}).get("rows", []):
-        click.echo(f"  第 {row['row']} 行 row {row['row']}: {'；'.join(row['errors'])}", err=True)
-    sys.exit(2)
 
 
 @inventory_cli.command("verify")

@@ -10,8 +10,7 @@ from flask.cli import AppGroup, with_appcontext
 from flask_babel import gettext as _
 
 from app.auth import services as auth
-from app.auth.cli import fail
-from app.core.cli import cli_command_context
+from app.core.cli import cli_command_context, fail
 from app.core.errors import DomainError
 from app.extensions import db
 from app.pos import services, voids

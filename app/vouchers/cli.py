@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from app.core.cli import cli_command_context
+from app.core.cli import cli_command_context, fail
 from app.core.errors import DomainError
 from app.core.money import format_fen
 from app.core.timeutil import parse_date
@@ -16,12 +16,6 @@ from app.extensions import db
 from app.vouchers import issuance, sheets
 
 vouchers_cli = AppGroup("vouchers", help="购物券 Vouchers")
-
-
-def fail(error: DomainError) -> None:
-    db.session.rollback()
-    click.echo(f"错误 Error [{error.code}]: {error.message}", err=True)
-    sys.exit(2)
 
 
 @vouchers_cli.command("issue")
