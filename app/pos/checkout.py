@@ -218,7 +218,7 @@ def checkout(*, cashier, idempotency_key: str, lines, payments=None, voucher_cod
                 voucher_id=voucher.id if voucher else None, market_total_fen=market_total,
                 total_fen=total, savings_fen=market_total - total, voucher_paid_fen=voucher_pays,
                 paid_fen=voucher_pays + sum(tenders.values()), change_fen=change,
-                voucher_tail=vouchers.normalise_code(voucher_code)[-4:] if voucher else None)
+                voucher_tail=voucher.code_tail if voucher else None)
     db.session.add(sale)
     db.session.flush()
     for p in priced:

@@ -131,7 +131,8 @@ class Receipt:
         if self.recipient_name_masked:
             set_(self, "recipient_name_masked", mask_name(self.recipient_name_masked))
         if self.voucher_last4:
-            code = re.sub(r"[^0-9A-Za-z]", "", self.voucher_last4).upper()
+            # Crockford base32 plus its check symbols (* ~ $ = U): what the vouchers domain prints
+            code = re.sub(r"[^0-9A-Za-z*~$=]", "", self.voucher_last4).upper()
             set_(self, "voucher_last4", code[-4:] or None)
         if self.paid_fen != self.total_fen:
             raise ValueError(f"payments {self.paid_fen} do not add up to the total {self.total_fen}")

@@ -75,3 +75,16 @@ def test_printer_offline_is_reported_and_the_sale_stands(app, login):
 def test_browser_mode_without_a_printer(app, login):
     c, sale, _code = _sold(app, login)
     assert c.post(f"/api/v1/sales/{sale['id']}/print", json={}).get_json() == {"mode": "browser"}
+
+
+def test_voucher_tail_keeps_crockford_check_symbols(app, login):
+    """A code's last symbol may be a check symbol (* ~ $ = U): the receipt prints the same tail as
+    the public page does."""
+    import dataclasses
+
+    from app.pos.receipts import render_escpos, sample_receipt
+
+    with app.test_request_context():
+        r = dataclasses.replace(sample_receipt(), voucher_last4="NQA=")
+        assert r.voucher_last4 == "NQA="
+        assert "NQA=" in escpos_reader.read(render_escpos(r), "gbk").all_text
