@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import case, distinct, func, select
 
 from app.auth import services as auth_services
-from app.core.timeutil import Period, business_today
+from app.core.timeutil import Period
 from app.donations import stats as donation_stats
 from app.extensions import db
 from app.pos.models import Sale
@@ -24,10 +24,10 @@ MIN_CELL = 5
 
 
 def months_with_vouchers(programme_id: int, *, limit: int = 24, up_to: Period | None = None) -> list[str]:
-    up_to = up_to or Period.current()
-    periods = db.session.scalars(select(Voucher.period).where(Voucher.programme_id == programme_id,
-                                                              Voucher.period <= str(up_to))
-                                 .group_by(Voucher.period).order_by(Voucher.period.desc()).limit(limit))
+    q = select(Voucher.period).where(Voucher.programme_id == programme_id)
+    if up_to is not None:
+        q = q.where(Voucher.period <= str(up_to))
+    periods = db.session.scalars(q.group_by(Voucher.period).order_by(Voucher.period.desc()).limit(limit))
     return sorted(periods)
 
 
@@ -96,9 +96,10 @@ def suppress_count(n: int) -> int | None:
     return None if 0 < n < MIN_CELL else n
 
 
-def public_rows(*, months: int = 12) -> dict:
-    """The public page's table and its cumulative line, with small cells suppressed."""
-    rows = monthly(months=months, up_to=Period.of(business_today()))
+def public_rows(*, months: int = 12, up_to: Period | None = None) -> dict:
+    """The public page's table (the latest `months` months with vouchers) and its cumulative
+    line, with small cells suppressed."""
+    rows = monthly(months=months, up_to=up_to)
     out = []
     for r in rows:
         few_issued = r["issued_count"] < MIN_CELL

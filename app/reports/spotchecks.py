@@ -56,31 +56,28 @@ def population(period: Period, *, district_code: str | None = None) -> dict[int,
 
 
 def allocate(sizes: dict[int, int], total: int) -> dict[int, int]:
-    """Split `total` draws over strata proportionally to their sizes (largest remainders), at
-    least one per non-empty stratum when `total` allows it, never more than a stratum holds."""
+    """Split `total` draws over strata in proportion to their sizes (largest remainders, ties
+    to the lower shop id), never more than a stratum holds, and at least one per non-empty
+    stratum when `total` allows it (taken from the stratum with the most draws)."""
     strata = sorted(k for k, n in sizes.items() if n > 0)
     pop = sum(sizes[k] for k in strata)
     total = min(total, pop)
+    alloc = dict.fromkeys(strata, 0)
     if total <= 0:
-        return dict.fromkeys(strata, 0)
+        return alloc
+    quotas = {k: total * sizes[k] for k in strata}
+    for k in strata:
+        alloc[k] = quotas[k] // pop
+    left = total - sum(alloc.values())
+    for k in sorted(strata, key=lambda k: (-(quotas[k] % pop), k))[:left]:
+        alloc[k] += 1
     if total >= len(strata):
-        base = dict.fromkeys(strata, 1)
-        rest = total - len(strata)
-        room = {k: sizes[k] - 1 for k in strata}
-    else:
-        base = dict.fromkeys(strata, 0)
-        rest = total
-        room = dict(sizes)
-    room_total = sum(room.values())
-    if rest and room_total:
-        quotas = {k: rest * room[k] for k in strata}
-        alloc = {k: quotas[k] // room_total for k in strata}
-        left = rest - sum(alloc.values())
-        for k in sorted(strata, key=lambda k: (-(quotas[k] % room_total), k))[:left]:
-            alloc[k] += 1
         for k in strata:
-            base[k] += min(alloc[k], room[k])
-    return base
+            if alloc[k] == 0:
+                donor = max(strata, key=lambda j: (alloc[j], -j))
+                alloc[donor] -= 1
+                alloc[k] = 1
+    return alloc
 
 
 def draw(period: str | Period, *, size: int | None = None, percent: int | None = None,
