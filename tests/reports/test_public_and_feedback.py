@@ -48,7 +48,8 @@ def test_feedback_page_shows_shop_day_and_hotline_but_no_person(app, client):
     assert 'style="' not in html and "<script>" not in html
 
     token = _token(client, f"/f/{receipt_no}")
-    resp = client.post(f"/f/{receipt_no}", data={"rating": "2", "kind": "complaint", "comment": "", "csrf_token": token})
+    resp = client.post(f"/f/{receipt_no}",
+                       data={"rating": "2", "kind": "complaint", "comment": "", "csrf_token": token})
     assert resp.status_code == 400 and "投诉请写明情况" in resp.get_data(as_text=True)
     resp = client.post(f"/f/{receipt_no}", data={"rating": "2", "kind": "complaint", "comment": "=1+1 收银员态度不好",
                                                    "csrf_token": token})
