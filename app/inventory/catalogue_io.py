@@ -22,6 +22,7 @@ from sqlalchemy import select
 from app.core import audit
 from app.core.errors import InvalidInput
 from app.core.money import format_fen_plain, parse_yuan
+from app.core.spreadsheet import safe_text  # shared with the reports' exports
 from app.extensions import db
 from app.inventory import barcodes, services
 from app.inventory.errors import ImportFailed
@@ -29,7 +30,6 @@ from app.inventory.models import Category, Product, StockLevel
 
 MAX_ROWS = 20_000
 MAX_ERRORS_SHOWN = 200
-DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 # canonical column -> accepted headers (compared after NFKC, lower case, spaces and "(元)" removed)
 COLUMNS = {
@@ -269,11 +269,6 @@ def _apply(plan: list) -> None:
 
 
 # --- export ------------------------------------------------------------------------------------
-
-def safe_text(value: str) -> str:
-    """A text cell a spreadsheet will never run as a formula."""
-    return "'" + value if value.startswith(DANGEROUS_START) else value
-
 
 def catalogue_rows(*, shop_id: int | None = None) -> tuple[list[str], list[list]]:
     products = list(db.session.scalars(select(Product).order_by(Product.category_id, Product.name, Product.id)))

@@ -183,6 +183,9 @@ class Void(db.Model):
     voucher_refund_fen: Mapped[int] = mapped_column(Integer)
     # the rest handed back, by the sale's own methods: {"cash": 350, "wechat": 0, ...}
     refunds: Mapped[dict] = mapped_column(JSON)
+    # the shop's settlement month (YYYY-MM) the voucher refund counts in: the sale's month, or,
+    # when that month is already settled (paid), the shop's next open month (reports decides)
+    settlement_period: Mapped[str | None] = mapped_column(String(7), index=True)
 
     lines: Mapped[list[VoidLine]] = relationship(order_by="VoidLine.id")
 

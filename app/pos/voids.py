@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -14,7 +15,7 @@ from app.auth import services as auth
 from app.auth.permissions import ensure_shop
 from app.core import audit
 from app.core.errors import InvalidInput
-from app.core.timeutil import business_today
+from app.core.timeutil import Period, business_today
 from app.extensions import db
 from app.inventory import services as inventory
 from app.pos import services as pos
@@ -116,7 +117,8 @@ def void_sale(*, sale: Sale, actor, reason: str, lines: list[dict] | None = None
         shift = original if original is not None and original.closed_at is None else None
     void = Void(sale_id=sale.id, shop_id=sale.shop_id, shift_id=shift.id if shift else None,
                 manager_id=manager.id, business_date=today, reason=reason, total_fen=amount,
-                voucher_refund_fen=voucher_refund, refunds=refunds)
+                voucher_refund_fen=voucher_refund, refunds=refunds,
+                settlement_period=settlement_period(sale, today))
     db.session.add(void)
     db.session.flush()
     for lid, qty in sorted(wanted.items()):
@@ -135,6 +137,16 @@ def void_sale(*, sale: Sale, actor, reason: str, lines: list[dict] | None = None
                           "authorised_by": manager.username,
                           "lines": {str(k): v for k, v in wanted.items()}})
     return void
+
+
+def settlement_period(sale: Sale, today: dt.date) -> str:
+    """The shop's settlement month the void counts in. The rule belongs to reports (registered as
+    `settlement_period_for_void`): the sale's month, or the next open one when the sale's month
+    is already settled; a void dated inside a settled month raises `period_closed`."""
+    rule = current_app.extensions.get("settlement_period_for_void")
+    if rule is None:
+        return str(Period.of(sale.business_date))
+    return rule(shop_id=sale.shop_id, sale_date=sale.business_date, void_date=today)
 
 
 def _refund_by_method(sale: Sale, prior: list[Void], amount: int) -> dict[str, int]:

@@ -1,0 +1,1 @@
+"""Reconciliation, settlement, spot-check callbacks, feedback, dashboard, public figures, exports."""

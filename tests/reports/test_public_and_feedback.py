@@ -1,0 +1,114 @@
+"""The public pages: feedback from the receipt QR and the figures; never any personal data."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from app.core.masking import mask_name, mask_phone
+from app.extensions import db
+from app.recipients.models import Recipient
+from app.reports.models import Feedback
+from app.vouchers import issuance
+from tests.reports.factories import PERIOD, build_month
+from tests.vouchers import factories as vf
+
+
+def _token(client, url: str) -> str:
+    """The CSRF token of the form, as the recipient's phone gets it with the page."""
+    html = client.get(url).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def _personal_strings(app):
+    with app.app_context():
+        people = list(db.session.scalars(select(Recipient)))
+        out = []
+        for p in people:
+            from app.recipients import services
+
+            out += [p.name, mask_name(p.name), p.phone, mask_phone(p.phone), services.id_number_of(p), p.id_masked]
+        return [s for s in out if s]
+
+
+def test_feedback_page_shows_shop_day_and_hotline_but_no_person(app, client):
+    with app.app_context():
+        m = build_month(expire=False)
+        receipt_no = m.sales["r2_oil"].receipt_no
+        shop_name = m.a.shop.name
+        db.session.commit()
+    resp = client.get(f"/f/{receipt_no}")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert shop_name in html and "2026-11-05" in html and app.config["COMPLAINT_HOTLINE"] in html
+    for s in _personal_strings(app):
+        assert s not in html, s
+    assert "5800" not in html and "¥" not in html  # no amounts, no items
+    assert 'style="' not in html and "<script>" not in html
+
+    token = _token(client, f"/f/{receipt_no}")
+    resp = client.post(f"/f/{receipt_no}",
+                       data={"rating": "2", "kind": "complaint", "comment": "", "csrf_token": token})
+    assert resp.status_code == 400 and "投诉请写明情况" in resp.get_data(as_text=True)
+    resp = client.post(f"/f/{receipt_no}", data={"rating": "2", "kind": "complaint", "comment": "=1+1 收银员态度不好",
+                                                   "csrf_token": token})
+    assert resp.status_code == 200 and "投诉已收到" in resp.get_data(as_text=True)
+    resp = client.post(f"/f/{receipt_no}", data={"rating": "5", "csrf_token": token})
+    assert resp.status_code == 409 and "已经评价过了" in resp.get_data(as_text=True)
+    with app.app_context():
+        [fb] = db.session.scalars(select(Feedback)).all()
+        assert (fb.rating, fb.kind, fb.comment) == (2, "complaint", "=1+1 收银员态度不好")
+
+
+def test_unknown_receipt_and_bad_rating(app, client):
+    resp = client.get("/f/NOPE-20261101-0001")
+    assert resp.status_code == 404 and app.config["COMPLAINT_HOTLINE"] in resp.get_data(as_text=True)
+    with app.app_context():
+        m = build_month(expire=False)
+        receipt_no = m.sales["r1_rice"].receipt_no
+        db.session.commit()
+    token = _token(client, f"/f/{receipt_no}")
+    for rating in ("0", "6", "x", ""):
+        resp = client.post(f"/f/{receipt_no}", data={"rating": rating, "csrf_token": token})
+        assert resp.status_code == 400, rating
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(Feedback)) == 0
+
+
+def test_feedback_posts_are_rate_limited(app, client):
+    with app.app_context():
+        receipt_no = build_month(expire=False).sales["r7_rice"].receipt_no
+        db.session.commit()
+    token = _token(client, f"/f/{receipt_no}")
+    codes = [client.post(f"/f/{receipt_no}", data={"rating": "9", "csrf_token": token}).status_code
+             for _ in range(11)]
+    assert codes[:10] == [400] * 10 and codes[10] == 429
+
+
+def test_public_figures_hide_people_and_small_cells(app, client):
+    with app.app_context():
+        build_month()
+        # December: only three vouchers -> counts shown as <5, money withheld
+        for i in range(3):
+            vf.recipient(f"李小{i}", phone=f"1390000{i:04d}", district_code="411025")
+        db.session.commit()
+    with app.app_context():
+        from app.reports import figures
+
+        issued_dec = issuance.issue_vouchers(period="2026-12", district_code="411025")
+        db.session.commit()
+        assert issued_dec.created == 3
+        data = figures.public_rows()
+    nov = next(r for r in data["rows"] if r["period"] == PERIOD)
+    dec = next(r for r in data["rows"] if r["period"] == "2026-12")
+    assert nov["issued_count"] == 12 and nov["issued_fen"] == 34800 and nov["redeemers"] == 7
+    assert nov["redeemed_net_fen"] == 16150 - 5250 and nov["redemption_rate_pct"] == 31.3
+    assert dec["issued_count"] is None and dec["issued_fen"] is None and dec["redemption_rate_pct"] is None
+    html = client.get("/figures").get_data(as_text=True)
+    assert "&lt;5" in html and "¥348.00" in html
+    for s in _personal_strings(app):
+        assert s not in html, s
+    # no number from 1 to 4 stands alone in a table cell, except the shop count
+    cells = re.findall(r'<td class="num">([^<]*)</td>', html)
+    assert not [c for c in cells if c.strip() in {"1", "2", "3", "4"}]
