@@ -34,7 +34,7 @@ from app.config import TestConfig, normalise_db_url
 from bench.issuance import drop, fresh_url, seed_recipients
 
 SHOPS = 20
-PASSWORD = "bench-password"  # noqa: S105 - throw-away database
+PASSWORD = "bench-password"
 
 
 def _periods(months: int) -> list[str]:
