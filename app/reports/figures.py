@@ -121,11 +121,11 @@ def public_rows(*, months: int = 12, up_to: Period | None = None) -> dict:
     total_count = db.session.scalar(select(func.count()).where(Voucher.programme_id == programme.id,
                                                                Voucher.reissue_no == 0)) or 0
     totals = blank_figures()
+    is_reissue = case((VoucherLedger.ref_type == "reissue", 1), else_=0)  # one object: one set of binds
     for kind, reissue, fen in db.session.execute(
-            select(VoucherLedger.kind, case((VoucherLedger.ref_type == "reissue", 1), else_=0),
-                   func.sum(VoucherLedger.amount_fen))
+            select(VoucherLedger.kind, is_reissue, func.sum(VoucherLedger.amount_fen))
             .join(Voucher, Voucher.id == VoucherLedger.voucher_id).where(Voucher.programme_id == programme.id)
-            .group_by(VoucherLedger.kind, case((VoucherLedger.ref_type == "reissue", 1), else_=0))):
+            .group_by(VoucherLedger.kind, is_reissue)):
         add_ledger_row(totals, kind, int(reissue), int(fen or 0))
     cumulative_pickups = donation_stats.figures()["cumulative"]["picked_up"]
     few = total_count < MIN_CELL

@@ -178,7 +178,7 @@ def mark_paid(settlement_id: int, *, reference: str, expected_amount_fen: int | 
         raise InvalidInput(_("付款凭证号最多 %(n)s 个字符", n=MAX_REFERENCE))
     s = get_settlement(settlement_id)
     _lock_shop(s.shop_id, exclusive=True)
-    s = db.session.scalar(select(Settlement).where(Settlement.id == settlement_id).with_for_update()
+    s = db.session.scalar(select(Settlement).where(Settlement.id == settlement_id).with_for_update(of=Settlement)
                           .execution_options(populate_existing=True))
     if s.status == "paid":
         raise PeriodClosed(_("结算单 %(number)s 已付款，该月已关闭", number=s.number))
