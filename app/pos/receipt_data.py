@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 
+from app.auth import services as auth
 from app.core.db import utcnow
 from app.pos.models import Sale
 from app.pos.receipts import Receipt, ReceiptLine, ReceiptPayment
@@ -16,10 +17,7 @@ def feedback_url(sale: Sale) -> str:
 
 
 def receipt_for(sale: Sale, *, reprint: bool = False) -> Receipt:
-    from app.auth.models import User
-    from app.extensions import db
-
-    cashier = db.session.get(User, sale.cashier_id)
+    cashier = auth.get_user(sale.cashier_id)
     name = recipients.get_recipient(sale.recipient_id).name if sale.recipient_id else None
     cash = next((p for p in sale.payments if p.method == "cash"), None)
     return Receipt(
