@@ -112,7 +112,7 @@ def build(n: int, months: int, lines: int) -> dict:
         "paid_fen, change_fen, voucher_balance_after_fen, voucher_tail) "
         "SELECT 'k-' || v.id, 'h', 'B-' || v.id, :shop0 + v.id % :shops, :shift0 + v.id % :shops, "
         ":cashier0 + 2 * 0, v.created_at, v.valid_from, v.recipient_id, v.id, 4800, 3750, 1050, 2750, 3750, 0, "
-        "150, 'ABCD' FROM voucher v WHERE (v.id * 7919) % 1000 < :permille ORDER BY v.id LIMIT :sales"),
+        "150, 'ABCD' FROM voucher v WHERE ((v.id % 1000) * 7919) % 1000 < :permille ORDER BY v.id LIMIT :sales"),
         {"shop0": first_shop, "shift0": first_shift, "cashier0": first_cashier, "shops": SHOPS,
          "permille": permille, "sales": sales})
     for product, price, charity, eligible in ((rice, 2500, True, True), (salt, 250, True, True),
