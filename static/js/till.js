@@ -171,7 +171,8 @@
     if (i >= 0) t = t.slice(i + 3).split(/[?#]/)[0];
     var compact = t.replace(/[\s-]/g, "");
     if (/^\d+$/.test(compact)) return null;                       // EAN and internal codes are digits
-    return /^[0-9A-Za-z]{20,26}$/.test(compact) ? t : null;
+    // 20 data symbols and Crockford's check symbol, which may be one of * ~ $ = U
+    return /^[0-9A-Za-z]{20}[0-9A-Za-z*~$=]$/.test(compact) ? t : null;
   }
   function identifyVoucher(code) {
     return api("GET", "/vouchers/" + encodeURIComponent(code)).then(function (v) {

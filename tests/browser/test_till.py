@@ -126,6 +126,52 @@ def test_an_expired_or_unknown_voucher_shows_a_chinese_banner(live_server, page)
     assert text and all(ord(ch) < 0x2E80 for ch in text) is False  # a Chinese message
 
 
+def code_with_check_symbol(symbol: str) -> str:
+    """A valid voucher code whose Crockford check symbol is `symbol`."""
+    from app.vouchers import codes
+
+    while True:
+        code = codes.new_code()
+        if code.endswith(symbol):
+            return code
+
+
+def test_codes_whose_check_symbol_is_punctuation_are_read_as_vouchers(live_server, page):
+    """Crockford's check symbol is one of 37: a code may end in * ~ $ or =, typed with Shift by the
+    scanner. The till must take it as a voucher, not look it up as a product barcode."""
+    from app.auth import services as auth
+    from app.extensions import db
+    from app.vouchers import services as vouchers
+    from app.vouchers.models import Voucher
+
+    with live_server.app.app_context():  # a cashier of her own: a fresh shift
+        auth.create_user(username="cashier4", role="cashier", password=DEMO_PASSWORD, shop_code="WD01",
+                         display_name="魏都店 收银员小赵")
+        db.session.commit()
+    log_in(page, live_server, username="cashier4")
+    page.goto(live_server.url("/pos/"))
+    shift = page.locator("#dlg-shift")
+    shift.wait_for(state="visible")
+    shift.get_by_role("button", name="开班").click()
+    shift.wait_for(state="hidden")
+    page.locator("#products .till-product").first.wait_for()
+    for symbol in "*~$=U":
+        code = code_with_check_symbol(symbol)
+        with live_server.app.app_context():
+            v = db.session.scalar(sa.select(Voucher).where(Voucher.status == "active")
+                                  .order_by(Voucher.id))
+            for field, value in vouchers.code_fields(code).items():
+                setattr(v, field, value)
+            db.session.commit()
+        grouped = "-".join([code[i:i + 5] for i in range(0, 20, 5)] + [code[20:]])
+        for form in (code, grouped):
+            scan(page, form)
+            page.locator("#who-some").wait_for(state="visible")
+            assert page.locator("#banner").is_hidden()
+            page.get_by_role("button", name="换人").click()
+            page.locator("#who-none").wait_for(state="visible")
+
+
 def test_the_till_has_no_serious_accessibility_problems(live_server, new_page):
     page = new_page(bypass_csp=True)
     log_in(page, live_server, username="manager")
