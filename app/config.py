@@ -72,6 +72,8 @@ class Config:
     ROSTER_MAX_BYTES = 20 * 1024 * 1024
     ROSTER_MAX_UNPACKED_BYTES = 200 * 1024 * 1024
     VOUCHER_PAGE_LIMIT = "30 per minute"  # the public balance page, per address
+    PUBLIC_PAGE_LIMIT = "30 per minute"  # the public feedback and figures pages, per address
+    FEEDBACK_POST_LIMIT = "10 per minute"  # feedback submissions, per address
     CJK_FONT_PATH: str | None = None  # a TrueType CJK font for PDFs; default: fonts-wqy-microhei
     PROXY_FIX = False  # set PROXY_FIX=1 behind one trusted reverse proxy
 

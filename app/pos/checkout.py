@@ -13,6 +13,7 @@ import json
 import re
 from dataclasses import dataclass
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -171,6 +172,14 @@ def _identify(voucher_code, recipient_id, today):
     return voucher, recipient
 
 
+def _refuse_settled_month(shop_id: int, day: dt.date) -> None:
+    """Only a finished month can be settled, so only a sale dated before this month can fall in
+    one; reports owns the rule (`settlement_check_sale`): `period_closed` if that month is paid."""
+    rule = current_app.extensions.get("settlement_check_sale")
+    if rule is not None and Period.of(day) < Period.of(business_today()):
+        rule(shop_id=shop_id, day=day)
+
+
 def checkout(*, cashier, idempotency_key: str, lines, payments=None, voucher_code: str | None = None,
              recipient_id: int | None = None, over_limit: str = "refuse",
              today: dt.date | None = None) -> tuple[Sale, bool]:
@@ -191,6 +200,7 @@ def checkout(*, cashier, idempotency_key: str, lines, payments=None, voucher_cod
     today = today or business_today()
     shop = cashier.shop
     shift = pos.require_open_shift(cashier.id, shop.id)
+    _refuse_settled_month(shop.id, today)
     basket = _parse_lines(lines)
     tenders = _parse_payments(payments)
     voucher, recipient = _identify(voucher_code, recipient_id, today)

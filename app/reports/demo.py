@@ -1,9 +1,8 @@
 """Demo: one spot-check sample of the current month (when there is anything to sample) and a
 few feedback entries on the demo's sales (when the till has any). Safe to run again.
 
-The demo's reconciliation page works on whatever the other demos made; the vouchers demo spends
-a few vouchers directly (not through the till), which the reconciliation lists, as it should,
-as redemptions without a sale.
+The demo's vouchers are spent through the till (app/pos/demo.py), so its reconciliation
+balances.
 """
 
 from __future__ import annotations

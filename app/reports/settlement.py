@@ -68,6 +68,15 @@ def period_for_void(*, shop_id: int, sale_date: dt.date, void_date: dt.date) -> 
     return str(period)
 
 
+def refuse_sale_in_closed_month(*, shop_id: int, day: dt.date) -> None:
+    """A sale dated in a shop's settled month is `period_closed`. The till only asks for sales
+    dated before the current month (a sale begun before midnight, a backdated entry): the shared
+    lock on the shop orders it against a payment of that month."""
+    _lock_shop(shop_id, exclusive=False)
+    if is_closed(shop_id, Period.of(day)):
+        raise PeriodClosed(_("%(period)s 已结算关闭，不能再登记该月的交易", period=str(Period.of(day))))
+
+
 def _void_counts_in(period: Period):
     return or_(Void.settlement_period == str(period),
                and_(Void.settlement_period.is_(None), Sale.business_date.between(period.first_day, period.last_day)))

@@ -22,6 +22,7 @@ def init_app(app) -> None:
     )
 
     app.extensions["settlement_period_for_void"] = settlement.period_for_void
+    app.extensions["settlement_check_sale"] = settlement.refuse_sale_in_closed_month
     app.register_blueprint(views.bp)
     app.register_blueprint(views_public.public_bp)
     rest_api.register_blueprint(api.blp, url_prefix="/api/v1")

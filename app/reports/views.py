@@ -139,11 +139,14 @@ def _yuan(fen: int) -> str:
     return f"¥{fen // 100:,}"
 
 
+YUAN = {"fmt": _yuan, "axis_fmt": charts.yuan_axis}  # whole yuan on hover, short ticks on the axis
+
+
 @bp.get("/dashboard")
 @require_role(*scope.STAFF)
 def dashboard():
     months = figures.monthly(district_code=scope.district(), shop_ids=scope.shop_ids())
-    cats = [m["period"][2:] for m in months]
+    cats = [m["period"] for m in months]
     period = Period.current()
     per_shop = _charity_rows(period)
     pickups = donation_stats.figures(shop_ids=scope.shop_ids())["by_kind"]
@@ -151,18 +154,19 @@ def dashboard():
     pictures = [
         charts.bars(_("每月发放与核销（元）"), cats,
                     [(_("发放"), [m["issued_fen"] for m in months]),
-                     (_("核销（扣除退回）"), [m["redeemed_net_fen"] for m in months])], fmt=_yuan),
+                     (_("核销（扣除退回）"), [m["redeemed_net_fen"] for m in months])], **YUAN),
         charts.line(_("核销率"), cats, _("核销率"), [m["redemption_rate_pct"] for m in months]),
         charts.bars(_("未使用余额与过期（元）"), cats,
                     [(_("未使用余额"), [m["outstanding_fen"] for m in months]),
-                     (_("过期"), [m["expired_fen"] for m in months])], fmt=_yuan),
-        charts.bars(_("慈善价让利（元）"), cats, [(_("让利"), [m["saving_fen"] for m in months])], fmt=_yuan),
+                     (_("过期"), [m["expired_fen"] for m in months])], **YUAN),
+        charts.bars(_("慈善价让利（元）"), cats, [(_("让利"), [m["saving_fen"] for m in months])], **YUAN),
         charts.bars(_("捐赠物品领取（件，累计）"), [str(KIND_LABELS[k]) for k in pickups],
                     [(_("已领取"), [v["picked_up"] for v in pickups.values()]),
                      (_("库存"), [v["in_stock"] for v in pickups.values()])]),
-        charts.bars(_("本月各门店购物券净额（元）"), [r["shop"].code for r in per_shop],
+        charts.bars(_("%(period)s 各门店购物券净额与让利（元）", period=str(period)),
+                    [r["shop"].code for r in per_shop],
                     [(_("购物券净额"), [r["voucher_fen"] for r in per_shop]),
-                     (_("让利"), [r["saving_fen"] for r in per_shop])], fmt=_yuan),
+                     (_("让利"), [r["saving_fen"] for r in per_shop])], **YUAN),
     ]
     return render_template("reports/dashboard.html", months=months, pictures=pictures)
 

@@ -19,11 +19,11 @@ public_bp = Blueprint("reports_public", __name__, template_folder="templates")
 
 
 def _page_limit() -> str:
-    return current_app.config.get("PUBLIC_PAGE_LIMIT", "30 per minute")
+    return current_app.config["PUBLIC_PAGE_LIMIT"]
 
 
 def _post_limit() -> str:
-    return current_app.config.get("FEEDBACK_POST_LIMIT", "10 per minute")
+    return current_app.config["FEEDBACK_POST_LIMIT"]
 
 
 def _hotline(sale=None) -> str:

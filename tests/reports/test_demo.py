@@ -30,8 +30,17 @@ def test_demo_is_idempotent_and_its_reconciliation_page_renders(app, login):
         assert any(m.startswith("demo:") and "spot check" in m for m in messages)
         _seed_all()
         assert _counts() == first
+        # the demo's vouchers are spent through the till: the month reconciles to the fen
+        from app.core.timeutil import Period
+        from app.reports.reconciliation import reconcile
+
+        result = reconcile(Period.current())
+        assert result["redemptions"] >= 10 and result["refunded_fen"] > 0
+        assert result["balanced"] and result["differences"] == []
+        assert any(m.startswith("demo:") and "till sales" in m for m in messages)
     fed = login("federation")
     resp = fed.get("/reports/reconciliation")
     assert resp.status_code == 200
+    assert 'data-balanced="yes"' in resp.text
     for url in ("/reports/dashboard", "/reports/settlements", "/reports/spot-checks", "/figures"):
         assert fed.get(url).status_code == 200, url

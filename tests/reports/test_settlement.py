@@ -110,3 +110,26 @@ def test_statement_pdf_and_xlsx(november, tmp_path):
     receipts = [row[1].value for row in sheet.iter_rows(min_row=2)]
     assert m.sales["r2_oil"].receipt_no in receipts and len(receipts) == 5
     assert sum(row[7].value for row in sheet.iter_rows(min_row=2)) == 81.5
+
+
+def test_a_sale_dated_in_a_settled_month_is_period_closed(november):
+    """A sale begun before midnight or entered late for a month already paid is refused; the same
+    sale for a month still open (the other shop's November) goes through."""
+    import uuid
+
+    from app.pos.checkout import checkout
+
+    m = november
+    s = settlement.prepare(m.a.shop, NOV, today=DEC5)
+    settlement.mark_paid(s.id, reference="BANK-20261205-02", expected_amount_fen=8150)
+
+    def sell_salt(shop):
+        return checkout(cashier=shop.cashier, idempotency_key=str(uuid.uuid4()),
+                        lines=[{"product_id": m.salt.id, "qty": 1}],
+                        payments=[{"method": "cash", "amount_fen": 300}], today=dt.date(2026, 11, 30))[0]
+
+    with pytest.raises(DomainError) as e:
+        sell_salt(m.a)
+    assert e.value.code == "period_closed"
+    assert settlement.figures(m.a.shop.id, NOV)["amount_fen"] == 8150
+    assert sell_salt(m.b).business_date == dt.date(2026, 11, 30)

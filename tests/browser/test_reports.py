@@ -1,0 +1,115 @@
+"""The reports pages in Debian's chromium: the federation's dashboard and reconciliation, the
+public figures and the feedback page a receipt's QR opens. Accessible (axe), readable charts,
+nothing personal on the public pages."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from tests.browser.conftest import SCREENSHOTS, run_axe
+from tests.browser.test_till import log_in
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2}
+
+
+def personal_strings(live_server) -> list[str]:
+    """Every demo recipient's name, masked name, phone and the ID numbers' tails."""
+    from app.core.masking import mask_name
+    from app.extensions import db
+    from app.recipients import services as recipients
+    from app.recipients.models import Recipient
+
+    out = []
+    with live_server.app.app_context():
+        for r in db.session.scalars(sa.select(Recipient)):
+            out += [r.name, mask_name(r.name)]
+            if r.phone:
+                out.append(r.phone)
+            out.append(recipients.id_number_of(r)[-6:])
+    return out
+
+
+def test_the_dashboard_draws_readable_titled_charts(live_server, new_page):
+    page = new_page(bypass_csp=True)
+    log_in(page, live_server, username="federation")
+    page.goto(live_server.url("/reports/dashboard"))
+    figures = page.locator("figure.chart-card")
+    assert figures.count() == 6
+    for i in range(6):
+        figure = figures.nth(i)
+        caption = figure.locator("figcaption.chart-title")
+        assert caption.is_visible() and caption.inner_text().strip()
+        assert figure.locator("svg[role=img] title").count() >= 1
+    # axis text as drawn on the screen: at least 12 CSS pixels tall, at 1280 px wide
+    heights = page.evaluate("""() => [...document.querySelectorAll('svg.chart text.chart-axis')]
+        .map(t => t.getBoundingClientRect().height)""")
+    assert heights and min(heights) >= 12, heights
+    # this month is in the charts: its month label and a redeemed bar with a value
+    from app.core.timeutil import Period
+
+    month = f"{Period.current().month}月"
+    assert month in figures.nth(0).inner_text()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
+    assert run_axe(page) == []
+
+
+def test_the_demo_month_reconciles_on_the_page(live_server, new_page):
+    page = new_page(bypass_csp=True)
+    log_in(page, live_server, username="federation")
+    page.goto(live_server.url("/reports/reconciliation"))
+    verdict = page.locator("[data-balanced]")
+    assert verdict.get_attribute("data-balanced") == "yes"
+    assert "平衡" in verdict.inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "reconciliation.png"), full_page=True)
+    assert run_axe(page) == []
+
+
+def test_public_figures_on_a_phone_show_nothing_personal(live_server, new_page):
+    page = new_page(bypass_csp=True, **PHONE)
+    page.goto(live_server.url("/figures"))
+    text = page.locator("body").inner_text()
+    assert "购物券" in text
+    for s in personal_strings(live_server):
+        assert s not in text
+    # no count of people or items from 1 to 4 is printed (they show as <5); shops are not people
+    cells = page.locator("td:not(.shops)").all_inner_texts()
+    assert not [c for c in cells if re.fullmatch(r"[1-4]", c.strip())]
+    page.screenshot(path=str(SCREENSHOTS / "figures-public.png"), full_page=True)
+    assert run_axe(page) == []
+
+
+def test_a_recipient_rates_the_visit_from_the_receipt_qr(live_server, new_page):
+    from app.extensions import db
+    from app.pos.models import Sale
+    from app.reports.models import Feedback
+
+    with live_server.app.app_context():
+        sale = db.session.scalar(sa.select(Sale).where(Sale.id.not_in(sa.select(Feedback.sale_id)))
+                                 .order_by(Sale.id.desc()))
+        receipt_no = sale.receipt_no
+    page = new_page(bypass_csp=True, **PHONE)
+    page.goto(live_server.url(f"/f/{receipt_no}"))
+    size = page.evaluate("parseFloat(getComputedStyle(document.querySelector('main')).fontSize)")
+    assert size >= 18
+    text = page.locator("body").inner_text()
+    assert "投诉举报电话" in text and "0374-12345" in text  # the published hotline
+    for s in personal_strings(live_server):
+        assert s not in text
+    assert run_axe(page) == []
+    page.screenshot(path=str(SCREENSHOTS / "feedback-public.png"), full_page=True)
+
+    page.locator('input[name="rating"][value="4"]').check()
+    page.locator("textarea").fill("大米很好，希望多进些挂面。")
+    page.get_by_role("button", name="提交").click()
+    page.wait_for_load_state()
+    assert "谢谢" in page.locator("body").inner_text()
+    assert run_axe(page) == []
+    with live_server.app.app_context():
+        fb = db.session.scalar(sa.select(Feedback).join(Sale).where(Sale.receipt_no == receipt_no))
+        assert fb.rating == 4 and fb.comment == "大米很好，希望多进些挂面。"
