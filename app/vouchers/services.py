@@ -10,6 +10,10 @@ its face value. When the voucher is already past its validity, or revoked, the a
 become spendable again: the refund is written as a `refund` row followed at once by an `expire`
 (or `revoke`) row of the same amount, so the balance stays as it was, the customer's money is
 accounted for, and `issued = redeemed - refunded + expired + revoked + outstanding` still holds.
+One exception: a card revoked because it was replaced (lost or damaged, `reissue`) forwards the
+refund to its replacement while that is still valid — the recipient's money follows the new card
+(`refund` on the old card, then the same amount moved as on a reissue: a `revoke` row and an
+`issue` row both marked `reissue`; the new card's face grows by the amount).
 """
 
 from __future__ import annotations
@@ -240,10 +244,43 @@ def refund(voucher_id: int, amount_fen: int, *, today: dt.date, ref_type: str, r
     if voucher.balance_fen + amount > voucher.face_fen:
         raise InvalidInput(_("退回金额超过购物券面额：余额 %(balance)s，面额 %(face)s",
                              balance=format_fen(voucher.balance_fen), face=format_fen(voucher.face_fen)))
-    closing = "revoke" if voucher.status == "revoked" else "expire"
     _ledger(voucher_id, "refund", amount, voucher.balance_fen + amount, ref_type=ref_type, ref_id=ref_id)
+    replacement = _live_replacement(voucher, today) if voucher.status == "revoked" else None
+    if replacement is not None:
+        _forward(voucher, replacement, amount)
+        return voucher.balance_fen
+    closing = "revoke" if voucher.status == "revoked" else "expire"
     _ledger(voucher_id, closing, -amount, voucher.balance_fen, ref_type=ref_type, ref_id=ref_id)
     return voucher.balance_fen
+
+
+def _live_replacement(voucher: Voucher, today: dt.date) -> Voucher | None:
+    """The card that replaced `voucher` (following replacements of replacements), if it is
+    still active or exhausted and valid today; None for a card revoked for any other reason."""
+    current = voucher
+    for _hop in range(20):
+        nxt = db.session.scalar(select(Voucher).where(Voucher.reissue_of_id == current.id)
+                                .order_by(Voucher.reissue_no.desc()).limit(1))
+        if nxt is None:
+            break
+        current = nxt
+    if current is voucher or current.status not in ("active", "exhausted") or current.valid_until < today:
+        return None
+    return current
+
+
+def _forward(old: Voucher, new: Voucher, amount: int) -> None:
+    """Move a refund that landed on a replaced card to its replacement, as a reissue moves a
+    balance: `revoke` (reissue) on the old card, `issue` (reissue) on the new one."""
+    balance = db.session.execute(
+        update(Voucher).where(Voucher.id == new.id)
+        .values(balance_fen=Voucher.balance_fen + amount, face_fen=Voucher.face_fen + amount, status="active")
+        .returning(Voucher.balance_fen).execution_options(synchronize_session=False)).scalar_one()
+    _forget(new.id)
+    _ledger(old.id, "revoke", -amount, old.balance_fen, ref_type="reissue", ref_id=new.id)
+    _ledger(new.id, "issue", amount, balance, ref_type="reissue", ref_id=old.id)
+    audit.record("voucher.refund_forwarded", target_type="voucher", target_id=new.id,
+                 details={"from_voucher_id": old.id, "amount_fen": amount})
 
 
 def revoke(voucher_id: int, *, reason: str, ref_type: str = "revoke", ref_id=None) -> int:

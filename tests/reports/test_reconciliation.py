@@ -96,3 +96,21 @@ def test_split_shares_always_adds_up():
         parts = reconciliation.split_shares(amount, funders)
         assert sum(p["fen"] for p in parts) == amount
         assert all(abs(p["fen"] * 10000 - amount * p["share_bp"]) < 10000 for p in parts)
+
+
+def test_a_void_after_the_card_was_replaced_still_reconciles(november_open):
+    """r7 loses the card after buying rice at B; the sale is voided: the 25 yuan go to the new
+    card, and the month still reconciles (the move is a reissue, neither issued nor revoked)."""
+    from app.pos import voids
+    from app.vouchers import services as vouchers
+
+    m = november_open
+    new, _code = vouchers.reissue(m.voucher_of[7].id, reason="卡片遗失")
+    voids.void_sale(sale=m.sales["r7_rice"], actor=m.b.manager, reason="顾客退货", today=dt.date(2026, 11, 25))
+    db.session.refresh(new)
+    assert new.balance_fen == 400 + 2500
+    r = reconciliation.reconcile(PERIOD)
+    assert r["balanced"] is True, r["differences"]
+    assert r["issued_count"] == 12 and r["issued_fen"] == 34800
+    assert r["refunded_fen"] == 2750 + 2500 and r["revoked_fen"] == 5550
+    assert r["outstanding_fen"] == 15850 + 2500 and r["reissued_fen"] == 400 + 2500

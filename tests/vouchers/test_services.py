@@ -105,6 +105,44 @@ def test_reissue_moves_the_balance_and_kills_the_old_code(app_ctx):
         services.reissue(v.id, reason="again")
 
 
+def test_a_refund_on_a_replaced_card_follows_the_recipient_to_the_new_card(app_ctx):
+    """A sale paid with a card that was then lost and replaced (twice) is voided: the refund goes
+    to the card in the recipient's hand, whose face grows by it; the old cards stay at zero."""
+    v, _ = factories.voucher()
+    services.redeem(v.id, 1000, today=DEC, ref_type="sale", ref_id=1)
+    first, _c = services.reissue(v.id, reason="卡片遗失")
+    second, _c = services.reissue(first.id, reason="卡片损坏")
+    assert services.refund(v.id, 1000, today=DEC, ref_type="void", ref_id=1) == 0
+    db.session.refresh(second)
+    assert (second.face_fen, second.balance_fen, second.status) == (2900, 2900, "active")
+    assert [(r.kind, r.amount_fen, r.ref_type) for r in services.ledger_of(v.id)][-2:] == [
+        ("refund", 1000, "void"), ("revoke", -1000, "reissue")]
+    assert [(r.kind, r.amount_fen, r.ref_type) for r in services.ledger_of(second.id)][-1] == ("issue", 1000, "reissue")
+    assert v.balance_fen == 0 and first.balance_fen == 0
+    assert issuance.verify() == []
+
+
+def test_a_refund_on_a_card_revoked_for_leaving_is_revoked_again(app_ctx):
+    v, _ = factories.voucher()
+    services.redeem(v.id, 1000, today=DEC, ref_type="sale", ref_id=1)
+    services.revoke(v.id, reason="退出低保")
+    assert services.refund(v.id, 1000, today=DEC, ref_type="void", ref_id=1) == 0
+    assert [(r.kind, r.amount_fen) for r in services.ledger_of(v.id)][-2:] == [("refund", 1000), ("revoke", -1000)]
+    assert issuance.verify() == []
+
+
+def test_a_refund_is_not_forwarded_to_an_expired_replacement(app_ctx):
+    v, _ = factories.voucher()
+    services.redeem(v.id, 1000, today=DEC, ref_type="sale", ref_id=1)
+    new, _c = services.reissue(v.id, reason="卡片遗失")
+    issuance.expire_vouchers(as_of=dt.date(2027, 1, 1))
+    assert services.refund(v.id, 1000, today=dt.date(2027, 1, 3), ref_type="void", ref_id=1) == 0
+    assert [(r.kind, r.amount_fen) for r in services.ledger_of(v.id)][-2:] == [("refund", 1000), ("revoke", -1000)]
+    db.session.refresh(new)
+    assert new.balance_fen == 0 and new.face_fen == 1900
+    assert issuance.verify() == []
+
+
 def test_reprint_is_audited(app_ctx):
     from app.core import audit
 
