@@ -188,14 +188,17 @@ def record_outcome(item: SpotCheckItem, *, outcome: str, satisfaction: int | Non
     return item
 
 
-def rates(check_id: int | None = None, *, period: str | None = None) -> dict:
-    """Outcome counts and rates (of the calls made), and the mean satisfaction (in tenths)."""
+def rates(check_id: int | None = None, *, period: str | None = None, district_code: str | None = None) -> dict:
+    """Outcome counts and rates (of the calls made), and the mean satisfaction. For a period, a
+    district-limited user counts only its district's samples."""
     q = select(SpotCheckItem.outcome, func.count(), func.sum(SpotCheckItem.satisfaction),
                func.count(SpotCheckItem.satisfaction)).group_by(SpotCheckItem.outcome)
     if check_id is not None:
         q = q.where(SpotCheckItem.spot_check_id == check_id)
     if period is not None:
         q = q.join(SpotCheck, SpotCheck.id == SpotCheckItem.spot_check_id).where(SpotCheck.period == period)
+        if district_code:
+            q = q.where(SpotCheck.district_code == district_code)
     counts = dict.fromkeys(OUTCOMES, 0)
     pending = sat_sum = sat_n = 0
     for outcome, n, s, sn in db.session.execute(q):

@@ -46,7 +46,33 @@ def _citywide_only():
 def spot_checks():
     checks = spotchecks.list_checks(district_code=scope.district())
     return render_template("reports/spot_checks.html", checks=checks, period=period_arg(),
-                           rates=spotchecks.rates(period=str(period_arg())))
+                           rates=spotchecks.rates(period=str(period_arg()), district_code=scope.district()),
+                           outcomes=OUTCOMES, labels=OUTCOME_LABELS)
+
+
+@bp.get("/spot-checks/export")
+@require_role(*scope.STAFF)
+def spot_checks_export():
+    """The month's callback rates by outcome, and the list of samples drawn (no people in it)."""
+    fmt = exports.check_format(request.args.get("fmt", "csv"))
+    period = period_arg()
+    r = spotchecks.rates(period=str(period), district_code=scope.district())
+    outcome_rows = [[str(OUTCOME_LABELS[k]), r["counts"][k],
+                     "" if r["rates_pct"][k] is None else str(r["rates_pct"][k])] for k in OUTCOMES]
+    outcome_rows += [[_("待回访"), r["pending"], ""],
+                     [_("平均满意度"), r["satisfaction_n"],
+                      "" if r["satisfaction_mean"] is None else str(r["satisfaction_mean"])]]
+    rates_table = exports.Table(title=_("%(period)s 回访结果", period=str(period)), rows=outcome_rows,
+                                headers=[_("回访结果"), _("条数"), _("比例（%）或平均分")])
+    checks_table = exports.Table(
+        title=_("历次抽查"),
+        headers=[_("编号"), _("月份"), _("随机种子"), _("总体"), _("样本"), _("抽取人"), _("时间")],
+        rows=[[c.id, c.period, c.seed, c.population, len(c.items), c.created_by,
+               c.created_at.isoformat(timespec="seconds")]
+              for c in spotchecks.list_checks(district_code=scope.district())])
+    audit.record("reports.export", target_type="spot_checks", details={"format": fmt, "period": str(period)})
+    db.session.commit()
+    return exports.response([rates_table, checks_table], fmt, f"spot-checks-{period}")
 
 
 @bp.post("/spot-checks")

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from app.auth.permissions import public
 from app.core.errors import DomainError
 from app.extensions import db, limiter
-from app.reports import feedback, figures
+from app.reports import exports, feedback, figures
 
 public_bp = Blueprint("reports_public", __name__, template_folder="templates")
 
@@ -72,3 +72,31 @@ def feedback_submit(receipt_no: str):
 def public_figures():
     return render_template("reports/public_figures.html", data=figures.public_rows(),
                            hotline=current_app.config["COMPLAINT_HOTLINE"])
+
+
+@public_bp.get("/figures/export")
+@public
+@limiter.limit(_page_limit)
+def public_figures_export():
+    """The public table as open data (CSV or XLSX), suppressed exactly as on the page: counts
+    from 1 to 4 as "<5", the money and rates behind them withheld ("—"). Not audited: it holds
+    nothing about any person, and anyone may download it."""
+    fmt = exports.check_format(request.args.get("fmt", "csv"))
+    data = figures.public_rows()
+
+    def count(v):
+        return "<5" if v is None else v
+
+    def money(v):
+        return "—" if v is None else v
+
+    table = exports.Table(
+        title=_("慈善超市公开数据"), money={2, 4, 6},
+        headers=[_("月份"), _("发放人次"), _("发放金额"), _("使用人数"), _("使用金额"), _("使用率（%）"),
+                 _("慈善价让利"), _("棉被"), _("衣物"), _("门店")],
+        rows=[[r["period"], count(r["issued_count"]), money(r["issued_fen"]), count(r["redeemers"]),
+               money(r["redeemed_net_fen"]),
+               "—" if r["redemption_rate_pct"] is None else str(r["redemption_rate_pct"]),
+               money(r["saving_fen"]), count(r["quilts"]), count(r["garments"]), r["shops"]]
+              for r in data["rows"]])
+    return exports.response([table], fmt, "figures")

@@ -22,6 +22,7 @@ POLICY = {
     ("GET", "reports.settlement_document"): Route(SHOP_STAFF, {"settlement_id": MISSING, "fmt": "pdf"}),
     ("POST", "reports.pay_settlement"): Route(STAFF, {"settlement_id": MISSING}),
     ("GET", "reports.spot_checks"): Route(STAFF),
+    ("GET", "reports.spot_checks_export"): Route(STAFF),
     ("POST", "reports.draw_spot_check"): Route(STAFF),
     ("GET", "reports.spot_check_detail"): Route(STAFF, {"check_id": MISSING}),
     ("GET", "reports.spot_check_export"): Route(STAFF, {"check_id": MISSING}),
@@ -33,6 +34,7 @@ POLICY = {
     ("GET", "reports_public.feedback_page"): Route(PUBLIC, {"receipt_no": "NONE-20260101-0001"}),
     ("POST", "reports_public.feedback_submit"): Route(PUBLIC, {"receipt_no": "NONE-20260101-0001"}),
     ("GET", "reports_public.public_figures"): Route(PUBLIC),
+    ("GET", "reports_public.public_figures_export"): Route(PUBLIC),
     ("GET", "api_reports.get_reconciliation"): Route(STAFF, {"period": "2026-12"}),
     ("GET", "api_reports.get_differences"): Route(STAFF, {"period": "2026-12"}),
 }

@@ -155,3 +155,28 @@ def test_flask_reconcile_command(app, tmp_path):
     assert result.exit_code == 2 and "期间格式" in result.output
     result = runner.invoke(args=["reconcile", "--period", PERIOD, "--format", "xlsx"])
     assert result.exit_code != 0
+
+
+def test_spot_check_rates_page_and_export(app, login):
+    _month(app)
+    with app.app_context():
+        check = spotchecks.draw(PERIOD, size=4, seed="rates")
+        first, second, third, _fourth = check.items
+        spotchecks.record_outcome(first, outcome="confirmed", satisfaction=5)
+        spotchecks.record_outcome(second, outcome="complaint", satisfaction=2)
+        spotchecks.record_outcome(third, outcome="unreachable")
+        db.session.commit()
+    fed = login("federation")
+    html = fed.get(f"/reports/spot-checks?period={PERIOD}").get_data(as_text=True)
+    assert "33.3%" in html  # each of the three outcomes is a third of the calls made
+    body = fed.get(f"/reports/spot-checks/export?period={PERIOD}&fmt=csv").get_data().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body)))
+    assert rows[0] == ["回访结果", "条数", "比例（%）或平均分"]
+    by_label = {r[0]: r[1:] for r in rows[1:]}
+    assert by_label["确认本人消费"] == ["1", "33.3"] and by_label["有投诉"] == ["1", "33.3"]
+    assert by_label["待回访"] == ["1", ""] and by_label["平均满意度"] == ["2", "3.5"]
+    wb = load_workbook(io.BytesIO(fed.get(f"/reports/spot-checks/export?period={PERIOD}&fmt=xlsx").data))
+    assert len(wb.sheetnames) == 2 and wb.worksheets[1].max_row == 2  # the header and the one sample
+    # another district's federation user sees no rates of this sample (drawn city-wide)
+    other = login("federation", district_code="411024")
+    assert "33.3%" not in other.get(f"/reports/spot-checks?period={PERIOD}").get_data(as_text=True)

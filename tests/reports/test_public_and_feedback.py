@@ -112,3 +112,15 @@ def test_public_figures_hide_people_and_small_cells(app, client):
     # no number from 1 to 4 stands alone in a table cell, except the shop count
     cells = re.findall(r'<td class="num">([^<]*)</td>', html)
     assert not [c for c in cells if c.strip() in {"1", "2", "3", "4"}]
+    # the open-data download carries the same suppression and nothing personal
+    csv_text = client.get("/figures/export?fmt=csv").get_data().decode("utf-8-sig")
+    lines = [line.split(",") for line in csv_text.strip().splitlines()]
+    assert lines[0][:3] == ["月份", "发放人次", "发放金额"]
+    rows = {line[0]: line for line in lines[1:]}
+    assert rows[PERIOD][1:3] == ["12", "348.00"]
+    assert rows["2026-12"][1:3] == ["<5", "—"]
+    for s in _personal_strings(app):
+        assert s not in csv_text, s
+    xlsx = client.get("/figures/export?fmt=xlsx")
+    assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
+    assert client.get("/figures/export?fmt=pdf").status_code == 400
