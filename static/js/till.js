@@ -391,64 +391,9 @@
     $("search").focus();
   });
 
-  // ---------------------------------------------------------------- shifts
-  var shiftPad = keypad($("shift-keypad"), function (v) { $("shift-amount").textContent = fen(yuanToFen(v.replace(/\.$/, "")) || 0); });
-  $("shift-open").addEventListener("click", function () {
-    api("POST", "/shifts", { float_fen: yuanToFen(shiftPad.get().replace(/\.$/, "")) || 0 }).then(function () {
-      $("dlg-shift").close(); CONFIG.shift_open = true;
-    }, fail);
-  });
-  var closePad = keypad($("close-keypad"), function (v) { $("close-amount").textContent = fen(yuanToFen(v.replace(/\.$/, "")) || 0); });
-  $("btn-close-shift").addEventListener("click", function () {
-    closePad.set(""); $("close-report").textContent = ""; $("close-confirm").disabled = false;
-    $("dlg-close").showModal();
-  });
-  $("close-confirm").addEventListener("click", function () {
-    api("POST", "/shifts/current/close", { counted_fen: yuanToFen(closePad.get().replace(/\.$/, "")) || 0 }).then(function (z) {
-      var box = $("close-report");
-      box.textContent = "";
-      box.appendChild(el("p", { class: "till-z", text: T.z_report + " Z" + z.number + " · " + T.sales + " " +
-        z.totals.sales_count + " · " + T.expected + " " + fen(z.expected_cash_fen) + " · " + T.counted + " " +
-        fen(z.counted_fen) + " · " + T.difference + " " + fen(z.difference_fen) }));
-      box.appendChild(el("a", { class: "btn", href: "/pos/z/" + z.id, text: T.z_report }));
-      $("close-confirm").disabled = true;
-      CONFIG.shift_open = false;
-    }, fail);
-  });
-
-  // ---------------------------------------------------------------- recent sales: void and reprint
-  var voidTarget = null;
-  $("btn-recent").addEventListener("click", function () {
-    $("void-form").hidden = true;
-    api("GET", "/sales?shift=current").then(function (rows) {
-      var ul = $("recent-list");
-      ul.textContent = "";
-      (rows || []).forEach(function (s) {
-        ul.appendChild(el("li", { class: "till-recent" }, [
-          el("span", { text: s.receipt_no + " · " + fen(s.total_fen) + (s.fully_voided ? " · " + T.voided : "") }),
-          el("button", { type: "button", class: "btn", text: T.reprint, onclick: function () { printReceipt(s, true); } }),
-          s.fully_voided ? null : el("button", { type: "button", class: "btn btn-secondary", text: T["void"],
-            onclick: function () {
-              voidTarget = s;
-              $("void-sale").textContent = s.receipt_no + " · " + fen(s.total_fen);
-              $("void-auth").hidden = CONFIG.role === "manager";
-              $("void-form").hidden = false;
-              $("void-reason").focus();
-            } })
-        ]));
-      });
-      $("dlg-recent").showModal();
-    }, fail);
-  });
-  $("void-confirm").addEventListener("click", function () {
-    if (!voidTarget) return;
-    var body = { reason: $("void-reason").value.trim() };
-    if (CONFIG.role !== "manager") { body.manager = $("void-manager").value.trim(); body.manager_pin = $("void-pin").value; }
-    api("POST", "/sales/" + voidTarget.id + "/void", body).then(function () {
-      $("dlg-recent").close(); voidTarget = null; $("void-reason").value = ""; $("void-pin").value = "";
-      loadProducts();
-    }, fail);
-  });
+  // ---------------------------------------------------------------- shifts, recent sales (till-shift.js)
+  var shifts = window.TillShift.init({ $: $, api: api, fail: fail, keypad: keypad, T: T, CONFIG: CONFIG,
+                                       printReceipt: printReceipt, loadProducts: loadProducts });
 
   // dialogs close with their [data-close] buttons
   Array.prototype.forEach.call(document.querySelectorAll("[data-close]"), function (b) {
@@ -460,5 +405,5 @@
   window.till = { state: state, handleCode: handleCode };   // for the browser tests
   loadProducts();
   renderCart();
-  if (!CONFIG.shift_open) { shiftPad.set(""); $("dlg-shift").showModal(); }
+  if (!CONFIG.shift_open) shifts.askToOpen();
 })();

@@ -225,3 +225,61 @@ def test_a_lost_answer_is_retried_with_the_same_key_and_charges_once(live_server
     assert len(seen) == 2 and seen[0] == seen[1]
     with live_server.app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Sale)) == before + 1
+
+
+def test_a_manager_voids_a_sale_and_closes_the_shift_to_the_fen(live_server, page):
+    """Recent sales → void (a manager needs no second authorisation), then the shift closes with
+    the cash counted on the keypad: the Z report shows the float back and no difference."""
+    from app.auth import services as auth
+    from app.extensions import db
+    from app.pos.models import Sale, Void, ZReport
+
+    with live_server.app.app_context():
+        auth.create_user(username="manager2", role="manager", password=DEMO_PASSWORD, shop_code="WD01",
+                         display_name="魏都店 值班店长")
+        db.session.commit()
+    log_in(page, live_server, username="manager2")
+    page.goto(live_server.url("/pos/"))
+    shift = page.locator("#dlg-shift")
+    shift.wait_for(state="visible")
+    for key in "50":
+        shift.locator(f'[data-key="{key}"]').click()
+    shift.get_by_role("button", name="开班").click()
+    shift.wait_for(state="hidden")
+    page.locator("#products .till-product").first.wait_for()
+    scan(page, oil_barcode(live_server))
+    page.locator('#cart [data-product-id]').first.wait_for()
+    page.get_by_role("button", name="收款", exact=True).click()
+    pay = page.locator("#dlg-pay")
+    for key in "100":
+        pay.locator(f'[data-key="{key}"]').click()
+    pay.get_by_role("button", name="确认收款").click()
+    page.locator("#dlg-done").wait_for(state="visible")
+    receipt_no = page.locator("#done-receipt-no").inner_text().split()[-1]  # "小票号 WD01-..."
+    assert receipt_no.startswith("WD01-")
+    page.get_by_role("button", name="下一位").click()
+
+    page.get_by_role("button", name="作废 / 重打").click()
+    recent = page.locator("#dlg-recent")
+    recent.wait_for(state="visible")
+    recent.locator("li", has_text=receipt_no).get_by_role("button", name="作废").click()
+    page.locator("#void-reason").fill("顾客不要了")
+    assert page.locator("#void-auth").is_hidden()
+    page.locator("#void-confirm").click()
+    recent.wait_for(state="hidden")
+    with live_server.app.app_context():
+        sale = db.session.scalar(sa.select(Sale).where(Sale.receipt_no == receipt_no))
+        assert db.session.scalar(sa.select(Void).where(Void.sale_id == sale.id)).total_fen == 6990
+
+    page.get_by_role("button", name="交班").click()
+    close = page.locator("#dlg-close")
+    close.wait_for(state="visible")
+    for key in "50":
+        close.locator(f'[data-key="{key}"]').click()
+    close.get_by_role("button", name="确认交班").click()
+    report = page.locator("#close-report .till-z")
+    report.wait_for()
+    assert "差额 ¥0.00" in report.inner_text() and "¥50.00" in report.inner_text()
+    with live_server.app.app_context():
+        z = db.session.scalar(sa.select(ZReport).order_by(ZReport.id.desc()))
+        assert (z.expected_cash_fen, z.counted_fen, z.difference_fen) == (5000, 5000, 0)
