@@ -1,25 +1,30 @@
-"""Demo: a morning at the two demo tills, through the real checkout.
+"""Demo: last month and this morning at the two demo tills, through the real checkout.
 
-The demo cashiers of 魏都店 (WD01) and 建安店 (JA01) open a shift, sell baskets of rice, flour,
-oil and seasonings to voucher holders (the voucher first, cash for the rest), one cash sale
-without a voucher, and the 魏都店 manager voids one line; then both shifts are closed with the
-cash counted exactly. So the demo's reconciliation balances and the reports have real sales.
+The demo cashiers of 魏都店 (WD01) and 建安店 (JA01) sell baskets of rice, flour, oil and
+seasonings to voucher holders (the voucher first, cash for the rest) and one cash sale without a
+voucher: last month on a few days spread over it (after which last month's unspent vouchers
+expire, as the nightly job would), and this morning, when the 魏都店 manager also voids one line;
+the shifts are closed with the cash counted exactly. So both demo months reconcile, last month
+can be settled, and the dashboard has more than one month.
 Idempotent: nothing is sold again once the demo's sales exist. Runs after the vouchers and
 inventory demos (DOMAINS order).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 
 from app.auth.models import User
-from app.core.timeutil import Period
+from app.core.timeutil import Period, business_today
 from app.extensions import db
 from app.inventory.models import Product
 from app.pos import services as pos
 from app.pos import voids
 from app.pos.checkout import checkout
 from app.pos.models import Sale
+from app.vouchers import issuance
 from app.vouchers import services as vouchers
 from app.vouchers.models import Voucher
 
@@ -45,25 +50,20 @@ BASKETS = {
 }
 
 
-def _fresh_vouchers(n: int) -> list[Voucher]:
+def _fresh_vouchers(period: Period, n: int) -> list[Voucher]:
     return list(db.session.scalars(
-        select(Voucher).where(Voucher.period == str(Period.current()), Voucher.status == "active",
+        select(Voucher).where(Voucher.period == str(period), Voucher.status == "active",
                               Voucher.balance_fen == Voucher.face_fen)
         .order_by(Voucher.id).limit(n)))
 
 
-def seed(echo) -> None:
-    if db.session.scalar(select(Sale.id).where(Sale.idempotency_key.like(f"{KEY_PREFIX}%")).limit(1)):
-        echo("demo: till sales already there")
-        return
-    products = {p.name: p for p in db.session.scalars(select(Product))}
+def _sell_month(period: Period, products: dict, *, days: list[dt.date] | None, first_key: int) -> list[Sale]:
+    """Every basket once, with fresh vouchers of `period`; on `days` in turn (None: today)."""
     wanted = sum(with_voucher for baskets in BASKETS.values() for _b, with_voucher in baskets)
-    fresh = _fresh_vouchers(wanted)
-    if len(fresh) < wanted or any(name not in products for b in BASKETS.values() for items, _v in b
-                                  for name, _q in items):
-        echo("demo: no vouchers or products for the till demo, sales skipped")
-        return
-    sold, n = [], 0
+    fresh = _fresh_vouchers(period, wanted)
+    if len(fresh) < wanted:
+        return []
+    sold, n = [], first_key
     for username, baskets in BASKETS.items():
         cashier = db.session.scalar(select(User).where(User.username == username))
         if cashier is None or cashier.shop_id is None:
@@ -71,27 +71,54 @@ def seed(echo) -> None:
         if pos.current_shift(cashier.id) is None:
             pos.open_shift(cashier=cashier, float_fen=20000)
         for items, with_voucher in baskets:
-            n += 1
             lines = [{"product_id": products[name].id, "qty": qty} for name, qty in items]
             code = vouchers.code_of(fresh.pop(0)) if with_voucher else None
             due = _due(lines, products, code)
             sale, _replayed = checkout(cashier=cashier, idempotency_key=f"{KEY_PREFIX}{n:04d}", lines=lines,
                                        payments=[{"method": "cash", "amount_fen": due}] if due else [],
-                                       voucher_code=code)
+                                       voucher_code=code, today=days[n % len(days)] if days else None)
             sold.append(sale)
+            n += 1
+    return sold
+
+
+def _close_shifts() -> None:
+    for username in BASKETS:
+        cashier = db.session.scalar(select(User).where(User.username == username))
+        shift = pos.current_shift(cashier.id) if cashier is not None else None
+        if shift is not None:
+            pos.close_shift(cashier=cashier, counted_fen=pos.expected_cash(shift))
+
+
+def seed(echo) -> None:
+    if db.session.scalar(select(Sale.id).where(Sale.idempotency_key.like(f"{KEY_PREFIX}%")).limit(1)):
+        echo("demo: till sales already there")
+        return
+    products = {p.name: p for p in db.session.scalars(select(Product))}
+    if any(name not in products for b in BASKETS.values() for items, _v in b for name, _q in items):
+        echo("demo: no products for the till demo, sales skipped")
+        return
+    # last month, spread over its days; then the month is over and its unspent vouchers expire
+    last = Period.current().previous()
+    days = [min(last.first_day + dt.timedelta(days=d), last.last_day) for d in (3, 9, 14, 20, 26)]
+    before = _sell_month(last, products, days=days, first_key=1)
+    _close_shifts()
+    expired = issuance.expire_vouchers(as_of=business_today()) if before else {}
+    # this morning
+    sold = _sell_month(Period.current(), products, days=None, first_key=101)
+    if not sold:
+        echo("demo: no vouchers for the till demo, sales skipped")
+        return
     manager = db.session.scalar(select(User).where(User.username == "manager"))
     salt = next((s for s in sold if any(line.name == "加碘精制盐 400g" for line in s.lines)), None)
     if manager is not None and salt is not None and salt.shop_id == manager.shop_id:
         line = next(line for line in salt.lines if line.name == "加碘精制盐 400g")
         voids.void_sale(sale=salt, actor=manager, reason="顾客退回一包盐",
                         lines=[{"line_id": line.id, "qty": 1}])
-    for username in BASKETS:
-        cashier = db.session.scalar(select(User).where(User.username == username))
-        shift = pos.current_shift(cashier.id) if cashier is not None else None
-        if shift is not None:
-            pos.close_shift(cashier=cashier, counted_fen=pos.expected_cash(shift))
-    echo(f"demo: {len(sold)} till sales ({sum(s.voucher_id is not None for s in sold)} with a voucher), "
-         "one line voided, shifts closed")
+    _close_shifts()
+    echo(f"demo: {len(before)} till sales in {last} (then {expired.get('expired', 0)} vouchers expired), "
+         f"{len(sold)} today ({sum(s.voucher_id is not None for s in sold)} with a voucher), one line voided, "
+         "shifts closed")
 
 
 def _due(lines: list[dict], products: dict, code: str | None) -> int:

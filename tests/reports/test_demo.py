@@ -38,6 +38,10 @@ def test_demo_is_idempotent_and_its_reconciliation_page_renders(app, login):
         assert result["redemptions"] >= 10 and result["refunded_fen"] > 0
         assert result["balanced"] and result["differences"] == []
         assert any(m.startswith("demo:") and "till sales" in m for m in messages)
+        # last month: spent at the tills on several days, then its unspent vouchers expired
+        last = reconcile(Period.current().previous())
+        assert last["balanced"] and last["redemptions"] >= 10
+        assert last["expired_fen"] > 0 and last["outstanding_fen"] == 0
     fed = login("federation")
     resp = fed.get("/reports/reconciliation")
     assert resp.status_code == 200
