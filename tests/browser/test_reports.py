@@ -113,3 +113,35 @@ def test_a_recipient_rates_the_visit_from_the_receipt_qr(live_server, new_page):
     with live_server.app.app_context():
         fb = db.session.scalar(sa.select(Feedback).join(Sale).where(Sale.receipt_no == receipt_no))
         assert fb.rating == 4 and fb.comment == "大米很好，希望多进些挂面。"
+
+
+def test_the_federation_settles_last_month_with_a_shop(live_server, new_page, tmp_path):
+    """Last month is over in the demo: the accountant prepares 魏都店's statement, downloads the
+    PDF (its text reads back), registers the bank reference, and the month closes."""
+    import subprocess
+
+    from app.core.timeutil import Period
+
+    last = str(Period.current().previous())
+    page = new_page(bypass_csp=True)
+    log_in(page, live_server, username="federation")
+    page.goto(live_server.url(f"/reports/settlements?period={last}"))
+    row = page.locator("tbody tr", has_text="七里店")
+    row.get_by_role("button", name="生成结算单").click()
+    page.wait_for_url("**/reports/settlements/*")
+    number = f"JS-{last.replace('-', '')}-WD01"
+    assert number in page.locator("h1").inner_text()
+    assert run_axe(page) == []
+    with page.expect_download() as download:
+        page.get_by_role("link", name="下载结算单 PDF").click()
+    pdf = tmp_path / "statement.pdf"
+    download.value.save_as(pdf)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert number in text and "结算单" in text
+    page.locator("#reference").fill("BANK-DEMO-0001")
+    page.get_by_role("button", name=re.compile("登记已付款")).click()
+    page.wait_for_load_state()
+    assert page.locator("[data-status]").get_attribute("data-status") == "paid"
+    assert "BANK-DEMO-0001" in page.locator("[data-status]").inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "settlement-paid.png"), full_page=True)
