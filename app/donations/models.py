@@ -1,9 +1,10 @@
 """Donors, donations and their lines, donation-corner lots, pickups, limits and tallies.
 
 Stock lives per lot (one lot per received donation line) so every pickup line names the lot,
-the donation and the donor it came from. Pickups and their lines are append-only records; a
-lot's `quantity_left` always equals `quantity_in` minus the pickup lines drawn from it, and
-`pickup_tally` always equals the pickup lines summed per recipient, kind and period.
+the donation and the donor it came from. Pickups, their lines and returns are append-only
+records; a lot's `quantity_left` always equals `quantity_in` minus the pickup lines drawn from it
+plus the pieces returned to it, and `pickup_tally` always equals the pickup lines less the
+returns, summed per recipient, kind and period of the pickup.
 """
 
 from __future__ import annotations
@@ -202,6 +203,40 @@ class PickupLine(db.Model):
     quantity: Mapped[int] = mapped_column(Integer)
 
     lot: Mapped[DonationLot] = relationship(lazy="joined")
+
+
+class PickupReturn(db.Model):
+    """Pieces of a pickup brought back to the donation corner (append-only): a wrong size, a
+    mistaken entry. The pieces go back to their lots and the recipient's tallies go down."""
+
+    __tablename__ = "pickup_return"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pickup_id: Mapped[int] = mapped_column(ForeignKey("pickup.id"), index=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shop.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    reason: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    business_date: Mapped[dt.date] = mapped_column(Date)
+
+    lines: Mapped[list[PickupReturnLine]] = relationship(order_by="PickupReturnLine.id", lazy="selectin")
+
+
+class PickupReturnLine(db.Model):
+    """Pieces of one pickup line returned (append-only)."""
+
+    __tablename__ = "pickup_return_line"
+    __table_args__ = (
+        CheckConstraint(_in("kind", KINDS), name="kind_known"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    return_id: Mapped[int] = mapped_column(ForeignKey("pickup_return.id"), index=True)
+    pickup_line_id: Mapped[int] = mapped_column(ForeignKey("pickup_line.id"), index=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("donation_lot.id"))
+    kind: Mapped[str] = mapped_column(String(12))
+    quantity: Mapped[int] = mapped_column(Integer)
 
 
 class PickupTally(db.Model):

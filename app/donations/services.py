@@ -26,6 +26,7 @@ from app.donations.models import (
     DonationSequence,
     Pickup,
     PickupLine,
+    PickupReturnLine,
 )
 from app.extensions import db
 
@@ -276,9 +277,13 @@ def line_figures(donation: Donation) -> dict[int, dict]:
 
 def households_benefited(*, donation_id: int | None = None, donor_id: int | None = None) -> int:
     """How many different households took items from this donation (or donor) — never who."""
+    returned = (select(PickupReturnLine.pickup_line_id, func.sum(PickupReturnLine.quantity).label("n"))
+                .group_by(PickupReturnLine.pickup_line_id).subquery())
     q = (select(func.count(func.distinct(Pickup.recipient_id)))
          .select_from(PickupLine).join(Pickup, Pickup.id == PickupLine.pickup_id)
-         .join(DonationLot, DonationLot.id == PickupLine.lot_id))
+         .join(DonationLot, DonationLot.id == PickupLine.lot_id)
+         .outerjoin(returned, returned.c.pickup_line_id == PickupLine.id)
+         .where(PickupLine.quantity > func.coalesce(returned.c.n, 0)))  # a piece brought back is not a gift
     if donation_id is not None:
         q = q.where(DonationLot.donation_id == donation_id)
     if donor_id is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from app.auth import services as auth_services
+from app.donations import returns
 from app.donations.models import KINDS, DonationLot, Pickup, PickupLine
 from app.extensions import db
 
@@ -65,6 +66,13 @@ def figures(*, shop_ids: list[int] | None = None, period_from: str | None = None
         cells.setdefault((period, shop_id, kind), {"received": 0, "picked_up": 0})["received"] += int(q_in or 0)
     for period, shop_id, kind, n in db.session.execute(picked_q).all():
         cells.setdefault((period, shop_id, kind), {"received": 0, "picked_up": 0})["picked_up"] += int(n or 0)
+    returned_q = returns.returned_per_period_shop_kind(shop_ids)  # pieces brought back are not picked up
+    if period_from:
+        returned_q = returned_q.where(Pickup.period >= period_from)
+    if period_to:
+        returned_q = returned_q.where(Pickup.period <= period_to)
+    for period, shop_id, kind, n in db.session.execute(returned_q).all():
+        cells.setdefault((period, shop_id, kind), {"received": 0, "picked_up": 0})["picked_up"] -= int(n or 0)
 
     rows = [{"period": p, "shop": shops[s].code, "kind": k, **v}
             for (p, s, k), v in sorted(cells.items(), key=lambda i: (i[0][0], shops[i[0][1]].code,

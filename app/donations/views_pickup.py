@@ -16,8 +16,9 @@ from flask_login import current_user
 from app.auth.permissions import require_role
 from app.core.errors import DomainError, InvalidInput
 from app.core.masking import mask_name
-from app.donations import pickups
+from app.donations import pickups, returns
 from app.donations.labels import KIND_LABELS
+from app.donations.models import Pickup
 from app.donations.views import bp, form_rows
 from app.extensions import db
 from app.recipients import services as recipient_services
@@ -43,11 +44,12 @@ def pickup():
         matches = [{"id": r.id, "name": mask_name(r.name), "community": r.community, "township": r.township,
                     "last4": r.id_last4}
                    for r in recipient_services.search(q, limit=12)]
-    info = None
+    info = history = None
     if recipient_id is not None:
         info = pickups.eligibility(recipient_id=recipient_id, shop_id=user.shop_id)
         info["name_masked"] = mask_name(info["recipient"].name)
-    return render_template("donations/pickup.html", q=q, matches=matches, info=info,
+        history = returns.recent_pickups(recipient_id)
+    return render_template("donations/pickup.html", q=q, matches=matches, info=info, history=history,
                            idempotency_key=secrets.token_hex(16))
 
 
@@ -70,3 +72,23 @@ def confirm_pickup():
     flash(_("已登记领取：%(items)s", items="、".join(
         _("%(kind)s %(n)s 件", kind=KIND_LABELS[k], n=n) for k, n in kinds.items())), "success")
     return redirect(url_for("donations.pickup", recipient_id=result.recipient_id))
+
+
+@bp.post("/pickups/<int:pickup_id>/return")
+@require_role(*returns.RETURN_ROLES)
+def return_pickup(pickup_id: int):
+    """A manager takes back pieces of a pickup (a wrong size, a mistaken entry)."""
+    lines = []
+    for key, raw in request.form.items():
+        if key.startswith("line-"):
+            raw = raw.strip() or "0"
+            if not raw.isdigit() or not key[5:].isdigit():
+                raise InvalidInput(_("退回数量必须是整数"))
+            if int(raw):
+                lines.append({"line_id": int(key[5:]), "qty": int(raw)})
+    record = returns.return_pickup(user=current_user._get_current_object(), pickup_id=pickup_id,
+                                   reason=request.form.get("reason", ""), lines=lines)
+    db.session.commit()
+    flash(_("已登记退回 %(n)s 件，物品已回到爱心捐赠区库存", n=sum(x.quantity for x in record.lines)), "success")
+    recipient_id = db.session.get(Pickup, pickup_id).recipient_id
+    return redirect(url_for("donations.pickup", recipient_id=recipient_id))

@@ -27,6 +27,7 @@ POLICY = {
     ("GET", "donations.figures"): Route(DONOR_ADMIN),
     ("GET", "donations.pickup"): Route(TILL),
     ("POST", "donations.confirm_pickup"): Route(TILL),
+    ("POST", "donations.return_pickup"): Route(frozenset({"manager"}), {"pickup_id": 999999}),
     ("POST", "api_donations.create_donation"): Route(LOGGING),
     ("GET", "api_donations.list_donations"): Route(LOGGING),
     ("GET", "api_donations.get_donation"): Route(LOGGING, MISSING),
