@@ -82,10 +82,10 @@ def return_pickup(*, user, pickup_id: int, reason: str, lines: list[dict] | None
         raise InvalidInput(_("请填写退回原因"))
     if len(reason) > MAX_REASON:
         raise InvalidInput(_("退回原因最多 %(n)s 字", n=MAX_REASON))
-    pickup = db.session.scalar(select(Pickup).where(Pickup.id == pickup_id).with_for_update()
-                               .execution_options(populate_existing=True))
-    if pickup is None:
+    # lock the pickup row alone (its shop is joined eagerly, and an outer join cannot be locked)
+    if db.session.scalar(select(Pickup.id).where(Pickup.id == pickup_id).with_for_update()) is None:
         raise NotFound(_("领取记录不存在"))
+    pickup = db.session.get(Pickup, pickup_id, populate_existing=True)
     ensure_shop(user, pickup.shop)
     already = returned_by_line(pickup.id)
     if all(line.quantity <= already.get(line.id, 0) for line in pickup.lines):

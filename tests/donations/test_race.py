@@ -1,5 +1,6 @@
-"""Races with real processes against PostgreSQL: two cashiers hand out the last quilt at once, and one
-recipient asks for a quilt at two shops at once. Exactly one succeeds each time."""
+"""Races with real processes against PostgreSQL: two cashiers hand out the last quilt at once, one
+recipient asks for a quilt at two shops at once, two managers take the same pickup back at once.
+Exactly one succeeds each time."""
 
 from __future__ import annotations
 
@@ -45,11 +46,34 @@ def _till(url: str, jobs: list[tuple[int, int, str]], barrier, results) -> None:
         _db.engine.dispose()
 
 
-def _race(url: str, jobs_a: list, jobs_b: list) -> dict[str, str]:
+def _returner(url: str, jobs: list[tuple[int, int, str]], barrier, results) -> None:
+    """One manager process: for each round, wait for the other, then take the whole pickup back."""
+    from app.auth import services as auth_services
+    from app.core.errors import DomainError
+    from app.donations import returns
+    from app.extensions import db as _db
+    from tests.conftest import make_app
+
+    app = make_app(url)
+    with app.app_context():
+        for manager_id, pickup_id, key in jobs:
+            user = auth_services.get_user(manager_id)
+            barrier.wait(timeout=60)
+            try:
+                returns.return_pickup(user=user, pickup_id=pickup_id, reason="尺码不合适")
+                _db.session.commit()
+                results.put((key, "ok"))
+            except DomainError as e:
+                _db.session.rollback()
+                results.put((key, e.code))
+        _db.engine.dispose()
+
+
+def _race(url: str, jobs_a: list, jobs_b: list, worker=_till) -> dict[str, str]:
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(2)
     results = ctx.Queue()
-    procs = [ctx.Process(target=_till, args=(url, jobs, barrier, results)) for jobs in (jobs_a, jobs_b)]
+    procs = [ctx.Process(target=worker, args=(url, jobs, barrier, results)) for jobs in (jobs_a, jobs_b)]
     for p in procs:
         p.start()
     out = dict(results.get(timeout=120) for _ in range(len(jobs_a) + len(jobs_b)))
@@ -110,3 +134,31 @@ def test_one_recipient_cannot_take_two_quilts_at_two_shops_at_once(fresh_app):
                                       .where(Pickup.recipient_id == person))
             assert taken == 1
         assert db.session.scalar(select(func.sum(DonationLot.quantity_left))) == 20 - ROUNDS
+
+
+def test_two_managers_take_the_same_pickup_back_at_once(fresh_app):
+    from app.donations import pickups
+    from app.donations.models import PickupReturnLine
+
+    url = fresh_app.config["FRESH_DATABASE_URL"]
+    jobs_a, jobs_b = [], []
+    with fresh_app.app_context():
+        admin = factories.user("admin")
+        shop = factories.shop()
+        f.received(shop=shop, manager=admin, lines=[{"kind": "clothing", "description": "棉衣", "quantity": 20}])
+        cashier = factories.user("cashier", shop=shop)
+        one, two = factories.user("manager", shop=shop), factories.user("manager", shop=shop)
+        for n in range(ROUNDS):
+            pickup = pickups.record_pickup(user=cashier, recipient_id=f.recipient(f"丁{n}").id,
+                                           idempotency_key=f"race-return-pickup-{n}",
+                                           lines=[{"kind": "clothing", "quantity": 2}])
+            jobs_a.append((one.id, pickup.id, f"race-return-a-{n}"))
+            jobs_b.append((two.id, pickup.id, f"race-return-b-{n}"))
+        db.session.commit()
+    outcome = _race(url, jobs_a, jobs_b, worker=_returner)
+    for n in range(ROUNDS):
+        assert sorted([outcome[f"race-return-a-{n}"], outcome[f"race-return-b-{n}"]]) == ["conflict", "ok"]
+    with fresh_app.app_context():
+        assert db.session.scalar(select(func.sum(PickupReturnLine.quantity))) == 2 * ROUNDS
+        assert db.session.scalar(select(DonationLot.quantity_left)) == 20  # every piece back, once
+        assert db.session.scalar(select(func.sum(PickupTally.quantity))) == 0
