@@ -58,3 +58,5 @@ def test_a_cashier_hands_out_a_quilt_after_scanning_the_voucher(live_server, new
     # the quilt limit is used: the row shows 1 taken this period
     row = page.locator(".recipient-panel tbody tr", has_text="棉被")
     assert row.locator("td").nth(2).inner_text() == "1"
+    assert page.locator("#history-title").is_visible()  # the pickup is listed under 最近领取
+    assert run_axe(page) == []
