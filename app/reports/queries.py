@@ -17,15 +17,22 @@ from app.recipients.models import Recipient
 from app.vouchers.models import Voucher, VoucherLedger
 
 
-# SQLite plans without statistics (nobody runs ANALYZE): it takes `voucher_ledger.kind = ?` for
-# a selective look-up through ix_voucher_ledger_kind_at and would drive a month's query from
-# every `redeem` row of every month; and it would look up the few voids from the million sales.
-# `kind || ''` and `sale_id + 0` are the same values through no index (SQLite's documented way
-# to keep a term from choosing the plan); PostgreSQL, with its statistics, plans them alike.
+# SQLite plans without statistics (nobody runs ANALYZE): it takes `voucher_ledger.kind = ?` or
+# `ref_type = ?` for a selective look-up through ix_voucher_ledger_kind_at / ix_voucher_ledger_ref
+# and would drive a month's query from every `redeem` (or `sale`) row of every month; and it
+# would look up the few voids from the million sales. `kind || ''` and `sale_id + 0` are the same
+# values through no index (SQLite's documented way to keep a term from choosing the plan), so
+# the month's vouchers drive. PostgreSQL, with its statistics, gets the plain column.
+def _plain(column):
+    return column + "" if db.session.get_bind().dialect.name == "sqlite" else column
+
+
 def _kind(kind: str):
-    if db.session.get_bind().dialect.name == "sqlite":
-        return (VoucherLedger.kind + "") == kind
-    return VoucherLedger.kind == kind
+    return _plain(VoucherLedger.kind) == kind
+
+
+def _ref_type(ref_type: str):
+    return _plain(VoucherLedger.ref_type) == ref_type
 
 
 def _first(q, key: int, limit: int) -> list:
@@ -108,7 +115,7 @@ def _has_voucher_payment():
 def _ledger_per_ref(scope, kind: str, ref_type: str):
     return (select(VoucherLedger.ref_id.label("ref_id"), func.sum(VoucherLedger.amount_fen).label("fen"))
             .join(scope, scope.c.voucher_id == VoucherLedger.voucher_id)
-            .where(_kind(kind), VoucherLedger.ref_type == ref_type)
+            .where(_kind(kind), _ref_type(ref_type))
             .group_by(VoucherLedger.ref_id).subquery(f"led_{kind}"))
 
 
@@ -191,7 +198,7 @@ def sale_differences(scope, limit: int) -> list[dict]:
                                                cast(Sale.id, String) == VoucherLedger.ref_id).exists())
     q2 = (select(VoucherLedger.voucher_id, VoucherLedger.ref_id, -func.sum(VoucherLedger.amount_fen))
           .join(scope, scope.c.voucher_id == VoucherLedger.voucher_id)
-          .where(_kind("redeem"), VoucherLedger.ref_type == "sale", ~same_voucher_sale)
+          .where(_kind("redeem"), _ref_type("sale"), ~same_voucher_sale)
           .group_by(VoucherLedger.voucher_id, VoucherLedger.ref_id))
     rows = sorted(db.session.execute(q2), key=lambda r: (r[0], r[1] or ""))[:limit]
     out += [{"kind": "ledger_without_sale_payment", "sale_id": _int_or_none(ref), "receipt_no": None,
