@@ -51,18 +51,18 @@ def monthly(*, programme_code: str | None = None, district_code: str | None = No
         shop_ids=shop_ids, period_from=periods[0], period_to=periods[-1])["by_month"]}
     first, last = Period.parse(periods[0]).first_day, Period.parse(periods[-1]).last_day
     values = queries.charity_value_by_month(first, last, shop_ids)
-    buyers = queries.charity_buyers_by_month(first, last, shop_ids)
     out = []
     for period in periods:
         r = rows[period]
         value = values.get(period, {})
+        p = Period.parse(period)
         net = r["redeemed_fen"] - r["refunded_fen"]
         out.append({
             "period": period, **r, "redeemed_net_fen": net,
             "redemption_rate_pct": round(100 * net / r["issued_fen"], 1) if r["issued_fen"] else None,
             "market_fen": sum(v["market_fen"] for v in value.values()),
             "saving_fen": sum(v["saving_fen"] for v in value.values()),
-            "charity_buyers": buyers.get(period, 0),
+            "charity_buyers": queries.charity_buyers(p.first_day, p.last_day, shop_ids),
             "quilts": int(picked.get(period, {}).get("quilt", 0)),
             "garments": int(picked.get(period, {}).get("clothing", 0)),
             "shops": len([s for s in value.values() if s["voucher_sales"] or s["charity_fen"]]),

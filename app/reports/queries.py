@@ -290,19 +290,14 @@ def charity_value(period: Period, shop_ids: list[int] | None) -> dict[int, dict]
     return charity_value_by_month(period.first_day, period.last_day, shop_ids).get(str(period), {})
 
 
-def month_of(column):
-    """YYYY-MM of a date column, in the database's own words."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        return func.strftime("%Y-%m", column)
-    return func.to_char(column, "YYYY-MM")
-
-
-def charity_buyers_by_month(first: dt.date, last: dt.date, shop_ids: list[int] | None) -> dict[str, int]:
-    """Per business month: distinct recipients with a sale (identified, so at charity price)."""
-    month = month_of(Sale.business_date)
-    q = _sale_day_window(select(month, func.count(distinct(Sale.recipient_id)))
-                         .where(Sale.recipient_id.is_not(None)), first, last, shop_ids).group_by(month)
-    return {str(m): int(n) for m, n in db.session.execute(q)}
+def charity_buyers(first: dt.date, last: dt.date, shop_ids: list[int] | None) -> int:
+    """Distinct recipients with a sale (identified, so at charity price) dated from `first` to
+    `last`. Asked month by month: distinct people do not add up over days, and a month's range
+    of the (business_date, shop_id, recipient_id, ...) index is read and de-duplicated far
+    faster than a year's (month, recipient) pairs are sorted in one GROUP BY."""
+    q = _sale_day_window(select(func.count(distinct(Sale.recipient_id))).where(Sale.recipient_id.is_not(None)),
+                         first, last, shop_ids)
+    return int(db.session.scalar(q) or 0)
 
 
 # Ledger sums in one pass, told apart as reconciliation.add_ledger_row needs them: a GROUP BY
