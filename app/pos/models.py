@@ -101,10 +101,10 @@ class Sale(db.Model):
         Index("ix_pos_sale_shop_day", "shop_id", "business_date"),
         Index("ix_pos_sale_recipient_day", "recipient_id", "business_date"),
         # reports: the sales of a span of days, per day and shop, from the index alone
-        Index("ix_pos_sale_day_shop", "business_date", "shop_id", "recipient_id", "voucher_paid_fen"),
+        Index("ix_pos_sale_day_shop", "business_date", "shop_id", "recipient_id", "voucher_paid_fen", "id"),
         # a voucher's sales (it replaces the plain voucher_id index), with what reports count of
         # them: shop, recipient, voucher part
-        Index("ix_pos_sale_voucher", "voucher_id", "shop_id", "recipient_id", "voucher_paid_fen"),
+        Index("ix_pos_sale_voucher", "voucher_id", "shop_id", "recipient_id", "voucher_paid_fen", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -93,7 +93,7 @@ class Voucher(db.Model):
         Index("ix_voucher_status_valid_until", "status", "valid_until"),
         # reports: a programme's vouchers of a month (or up to a month), in period order, counted
         # and joined to their recipients (for the district) without reading the table
-        Index("ix_voucher_programme_period", "programme_id", "period", "reissue_no", "recipient_id"),
+        Index("ix_voucher_programme_period", "programme_id", "period", "reissue_no", "recipient_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -3,16 +3,17 @@
 Reviewed by hand. Only indexes, no table is rebuilt (voucher_ledger and pos_payment keep their
 append-only triggers):
 
-- `voucher (programme_id, period, reissue_no, recipient_id)`: a programme's vouchers of a month,
-  or of every month up to one, in period order (the dashboard's one pass GROUP BY period streams
-  in this order), with what the reports count and the recipient for the district;
+- `voucher (programme_id, period, reissue_no, recipient_id, id)`: a programme's vouchers of a
+  month, or of every month up to one, in period order (the dashboard's one pass GROUP BY period
+  streams in this order), with what the reports count and the recipient for the district;
+  `id` last so that PostgreSQL answers from the index alone (SQLite's rowid is there anyway);
 - `voucher_ledger (voucher_id, kind, ref_type, ref_id, amount_fen)` replaces the plain
   `voucher_id` index: everything the reports read of a voucher's rows is in the index;
 - `pos_payment (sale_id, method, amount_fen)` replaces the plain `sale_id` index: a sale's
   voucher payment is read from the index alone;
-- `pos_sale (business_date, shop_id, recipient_id, voucher_paid_fen)`: the sales of a span of
-  days grouped per day and shop, from the index;
-- `pos_sale (voucher_id, shop_id, recipient_id, voucher_paid_fen)` replaces the plain
+- `pos_sale (business_date, shop_id, recipient_id, voucher_paid_fen, id)`: the sales of a span
+  of days grouped per day and shop, from the index;
+- `pos_sale (voucher_id, shop_id, recipient_id, voucher_paid_fen, id)` replaces the plain
   `voucher_id` index: a month's vouchers' sales counted per shop and recipient from the index;
 - `pos_sale_line (sale_id, charity_price, quantity, market_price_fen, line_total_fen)` replaces
   the plain `sale_id` index: the charity-value sums read the index, not the table.
@@ -32,17 +33,17 @@ depends_on = None
 
 
 def upgrade():
-    op.create_index('ix_voucher_programme_period', 'voucher', ['programme_id', 'period', 'reissue_no', 'recipient_id'],
-                    unique=False)
+    op.create_index('ix_voucher_programme_period', 'voucher',
+                    ['programme_id', 'period', 'reissue_no', 'recipient_id', 'id'], unique=False)
     op.create_index('ix_voucher_ledger_voucher_kind', 'voucher_ledger',
                     ['voucher_id', 'kind', 'ref_type', 'ref_id', 'amount_fen'], unique=False)
     op.drop_index('ix_voucher_ledger_voucher_id', table_name='voucher_ledger')
     op.create_index('ix_pos_payment_sale_method', 'pos_payment', ['sale_id', 'method', 'amount_fen'], unique=False)
     op.drop_index('ix_pos_payment_sale_id', table_name='pos_payment')
-    op.create_index('ix_pos_sale_day_shop', 'pos_sale', ['business_date', 'shop_id', 'recipient_id', 'voucher_paid_fen'],
-                    unique=False)
-    op.create_index('ix_pos_sale_voucher', 'pos_sale', ['voucher_id', 'shop_id', 'recipient_id', 'voucher_paid_fen'],
-                    unique=False)
+    op.create_index('ix_pos_sale_day_shop', 'pos_sale',
+                    ['business_date', 'shop_id', 'recipient_id', 'voucher_paid_fen', 'id'], unique=False)
+    op.create_index('ix_pos_sale_voucher', 'pos_sale',
+                    ['voucher_id', 'shop_id', 'recipient_id', 'voucher_paid_fen', 'id'], unique=False)
     op.drop_index('ix_pos_sale_voucher_id', table_name='pos_sale')
     op.create_index('ix_pos_sale_line_sale_charity', 'pos_sale_line',
                     ['sale_id', 'charity_price', 'quantity', 'market_price_fen', 'line_total_fen'], unique=False)
