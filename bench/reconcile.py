@@ -2,6 +2,11 @@
 
     .venv/bin/python bench/reconcile.py [--recipients 100000] [--months 12] [--lines 3000000]
         [--postgres postgresql://postgres@127.0.0.1/postgres] [--only sqlite|postgresql]
+        [--keep] [--reuse URL] [--times N]
+
+A full-size build takes minutes: `--keep` leaves the built database in place (its URL is
+printed), and `--reuse URL` times the queries again on such a database without building (the
+migrations are upgraded first, so new indexes are created on the existing data).
 
 Data set (generated set-based: recipients by executemany in batches, everything else with
 INSERT ... SELECT): N recipients, one voucher per recipient and month for M months with its
@@ -161,22 +166,44 @@ def timed(fn):
     return result, time.perf_counter() - t0
 
 
-def bench(kind: str, n: int, months: int, lines: int, pg_url: str | None) -> None:
+def built_facts(months: int) -> dict:
+    """What `build` returned, read back from a kept database (for --reuse)."""
+    from app.auth.models import Shop
+    from app.extensions import db
+    from app.vouchers.models import Voucher
+
+    periods = sorted(db.session.scalars(sa.select(Voucher.period).distinct()))[-months:]
+    counts = {name: db.session.scalar(sa.text(f"SELECT count(*) FROM {name}"))
+              for name in ("recipient", "voucher", "voucher_ledger", "pos_sale", "pos_sale_line")}
+    shop = db.session.scalar(sa.select(Shop).where(Shop.code == "B000"))
+    return {"times": {}, "counts": counts, "periods": periods, "shop": shop}
+
+
+def bench(kind: str, n: int, months: int, lines: int, pg_url: str | None, *, keep: bool = False,
+          reuse: str | None = None, times: int = 1) -> None:
     from flask_migrate import upgrade
 
     from app.extensions import db
 
-    url = fresh_url(kind, pg_url)
+    url = reuse or fresh_url(kind, pg_url)
     conf = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
     conf["SQLALCHEMY_DATABASE_URI"] = url
     app = create_app(conf)
     try:
         with app.app_context():
+            t0 = time.perf_counter()
             upgrade()
-            built = build(n, months, lines)
+            migrated = time.perf_counter() - t0
+            if reuse:
+                built = built_facts(months)
+            else:
+                built = build(n, months, lines)
             if kind == "postgresql":
-                db.session.execute(sa.text("ANALYZE"))
+                # what autovacuum does to a table after a bulk load: statistics for the planner and
+                # the visibility map, without which an index-only scan still reads every heap row
                 db.session.commit()
+                with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                    conn.exec_driver_sql("VACUUM ANALYZE")
             from app.core.timeutil import Period
             from app.reports import figures, reconciliation, settlement
             from app.vouchers import issuance
@@ -184,17 +211,22 @@ def bench(kind: str, n: int, months: int, lines: int, pg_url: str | None) -> Non
             c = built["counts"]
             t = built["times"]
             print(f"{kind}: {c['recipient']:,} recipients, {c['voucher']:,} vouchers, {c['voucher_ledger']:,} ledger "
-                  f"rows, {c['pos_sale']:,} sales, {c['pos_sale_line']:,} sale lines | build: recipients "
-                  f"{t['recipients']:.1f}s, shops/users/vouchers {t['vouchers']:.1f}s, sales {t['sales']:.1f}s, "
-                  f"expiry of {months - 1} months {t['expire']:.1f}s", flush=True)
+                  f"rows, {c['pos_sale']:,} sales, {c['pos_sale_line']:,} sale lines", flush=True)
+            if t:
+                print(f"  build: recipients {t['recipients']:.1f}s, shops/users/vouchers {t['vouchers']:.1f}s, "
+                      f"sales {t['sales']:.1f}s, expiry of {months - 1} months {t['expire']:.1f}s", flush=True)
+            else:
+                print(f"  reused {sa.engine.make_url(url).render_as_string()} (migrations upgraded in "
+                      f"{migrated:.1f}s)", flush=True)
             last, middle = built["periods"][-1], built["periods"][len(built["periods"]) // 2]
-            for label, period in (("last month", last), ("middle month", middle)):
-                r, secs = timed(lambda p=period: reconciliation.reconcile(p))
-                print(f"  reconcile {period} ({label}): {secs:6.2f}s  balanced={r['balanced']} "
-                      f"issued={r['issued_count']:,} redeemed={r['redemptions']:,} sales "
-                      f"differences={len(r['differences'])}", flush=True)
-            _, secs = timed(lambda: figures.monthly(months=12))
-            print(f"  dashboard series (12 months):      {secs:6.2f}s", flush=True)
+            for _round in range(times):
+                for label, period in (("last month", last), ("middle month", middle)):
+                    r, secs = timed(lambda p=period: reconciliation.reconcile(p))
+                    print(f"  reconcile {period} ({label}): {secs:6.2f}s  balanced={r['balanced']} "
+                          f"issued={r['issued_count']:,} redeemed={r['redemptions']:,} sales "
+                          f"differences={len(r['differences'])}", flush=True)
+                _, secs = timed(lambda: figures.monthly(months=12))
+                print(f"  dashboard series (12 months):      {secs:6.2f}s", flush=True)
             shop = built["shop"]
             _, secs = timed(lambda: settlement.figures(shop.id, Period.parse(middle)))
             print(f"  settlement figures (1 shop-month): {secs:6.2f}s", flush=True)
@@ -209,7 +241,10 @@ def bench(kind: str, n: int, months: int, lines: int, pg_url: str | None) -> Non
             db.session.remove()
             db.engine.dispose()
     finally:
-        drop(url)
+        if keep or reuse:
+            print(f"  kept: {sa.engine.make_url(url).render_as_string()}", flush=True)
+        else:
+            drop(url)
 
 
 def main() -> None:
@@ -219,13 +254,21 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=3_000_000)
     parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL"))
     parser.add_argument("--only", choices=("sqlite", "postgresql"))
+    parser.add_argument("--keep", action="store_true", help="keep the built database (its URL is printed)")
+    parser.add_argument("--reuse", metavar="URL", help="time the queries on a kept database, no build")
+    parser.add_argument("--times", type=int, default=1, help="rounds of the reconcile/dashboard timings")
     args = parser.parse_args()
+    if args.reuse:
+        kind = sa.engine.make_url(normalise_db_url(args.reuse)).get_backend_name()
+        bench(kind, args.recipients, args.months, args.lines, None, reuse=normalise_db_url(args.reuse),
+              times=args.times)
+        return
     kinds = ["sqlite"] + (["postgresql"] if args.postgres else [])
     if args.only:
         kinds = [args.only]
     pg = normalise_db_url(args.postgres) if args.postgres else None
     for kind in kinds:
-        bench(kind, args.recipients, args.months, args.lines, pg)
+        bench(kind, args.recipients, args.months, args.lines, pg, keep=args.keep, times=args.times)
 
 
 if __name__ == "__main__":

@@ -7,18 +7,16 @@ people stand behind them (a month with 3 vouchers would show each one's 29 yuan)
 
 from __future__ import annotations
 
-from sqlalchemy import case, distinct, func, select
+from sqlalchemy import select
 
 from app.auth import services as auth_services
 from app.core.timeutil import Period
 from app.donations import stats as donation_stats
 from app.extensions import db
-from app.pos.models import Sale
-from app.recipients.models import Recipient
 from app.reports import queries
 from app.reports.reconciliation import add_ledger_row, blank_figures
 from app.vouchers import services as vouchers
-from app.vouchers.models import Voucher, VoucherLedger
+from app.vouchers.models import Voucher
 
 MIN_CELL = 5
 
@@ -39,56 +37,37 @@ def monthly(*, programme_code: str | None = None, district_code: str | None = No
     periods = months_with_vouchers(programme.id, limit=months, up_to=up_to)
     if not periods:
         return []
-    base = (select(Voucher.period, Voucher.id).join(Recipient, Recipient.id == Voucher.recipient_id)
-            .where(Voucher.programme_id == programme.id, Voucher.period.in_(periods)))
-    if district_code:
-        base = base.where(Recipient.district_code == district_code)
-    scope = base.subquery()
     rows = {p: blank_figures() | {"redeemers": 0} for p in periods}
-    is_reissue = case((VoucherLedger.ref_type == "reissue", 1), else_=0)
-    for period, kind, reissue, fen in db.session.execute(
-            select(scope.c.period, VoucherLedger.kind, is_reissue, func.sum(VoucherLedger.amount_fen))
-            .join(scope, scope.c.id == VoucherLedger.voucher_id)
-            .group_by(scope.c.period, VoucherLedger.kind, is_reissue)):
-        add_ledger_row(rows[period], kind, int(reissue), int(fen or 0))
-    for period, n, bal in db.session.execute(
-            select(scope.c.period, func.sum(case((Voucher.reissue_no == 0, 1), else_=0)), func.sum(Voucher.balance_fen))
-            .join(scope, scope.c.id == Voucher.id).group_by(scope.c.period)):
-        rows[period]["issued_count"] = int(n or 0)
-        rows[period]["outstanding_fen"] = int(bal or 0)
-    for period, n in db.session.execute(
-            select(scope.c.period, func.count(distinct(Sale.recipient_id)))
-            .join(scope, scope.c.id == Sale.voucher_id).where(Sale.voucher_paid_fen > 0)
-            .group_by(scope.c.period)):
-        rows[period]["redeemers"] = int(n)
+    for period, sums in queries.ledger_by_period(programme.id, periods=periods, district_code=district_code).items():
+        for kind, reissue, fen in sums:
+            add_ledger_row(rows[period], kind, reissue, fen)
+    for period, (n, bal) in queries.vouchers_by_period(programme.id, periods=periods,
+                                                        district_code=district_code).items():
+        rows[period]["issued_count"] = n
+        rows[period]["outstanding_fen"] = bal
+    for period, n in queries.redeemers_by_period(programme.id, periods=periods, district_code=district_code).items():
+        rows[period]["redeemers"] = n
     picked = {m["period"]: m["picked_up"] for m in donation_stats.figures(
         shop_ids=shop_ids, period_from=periods[0], period_to=periods[-1])["by_month"]}
+    first, last = Period.parse(periods[0]).first_day, Period.parse(periods[-1]).last_day
+    values = queries.charity_value_by_month(first, last, shop_ids)
     out = []
     for period in periods:
         r = rows[period]
+        value = values.get(period, {})
         p = Period.parse(period)
-        value = queries.charity_value(p, shop_ids)
-        buyers = _charity_buyers(p, shop_ids)
         net = r["redeemed_fen"] - r["refunded_fen"]
         out.append({
             "period": period, **r, "redeemed_net_fen": net,
             "redemption_rate_pct": round(100 * net / r["issued_fen"], 1) if r["issued_fen"] else None,
             "market_fen": sum(v["market_fen"] for v in value.values()),
             "saving_fen": sum(v["saving_fen"] for v in value.values()),
-            "charity_buyers": buyers,
+            "charity_buyers": queries.charity_buyers(p.first_day, p.last_day, shop_ids),
             "quilts": int(picked.get(period, {}).get("quilt", 0)),
             "garments": int(picked.get(period, {}).get("clothing", 0)),
             "shops": len([s for s in value.values() if s["voucher_sales"] or s["charity_fen"]]),
         })
     return out
-
-
-def _charity_buyers(period: Period, shop_ids: list[int] | None) -> int:
-    q = select(func.count(distinct(Sale.recipient_id))).where(
-        Sale.recipient_id.is_not(None), Sale.business_date.between(period.first_day, period.last_day))
-    if shop_ids is not None:
-        q = q.where(Sale.shop_id.in_(shop_ids))
-    return int(db.session.scalar(q) or 0)
 
 
 def suppress_count(n: int) -> int | None:
@@ -118,15 +97,10 @@ def public_rows(*, months: int = 12, up_to: Period | None = None) -> dict:
             "shops": r["shops"],
         })
     programme = vouchers.get_programme()
-    total_count = db.session.scalar(select(func.count()).where(Voucher.programme_id == programme.id,
-                                                               Voucher.reissue_no == 0)) or 0
+    total_count = queries.issued_count(programme.id)
     totals = blank_figures()
-    is_reissue = case((VoucherLedger.ref_type == "reissue", 1), else_=0)  # one object: one set of binds
-    for kind, reissue, fen in db.session.execute(
-            select(VoucherLedger.kind, is_reissue, func.sum(VoucherLedger.amount_fen))
-            .join(Voucher, Voucher.id == VoucherLedger.voucher_id).where(Voucher.programme_id == programme.id)
-            .group_by(VoucherLedger.kind, is_reissue)):
-        add_ledger_row(totals, kind, int(reissue), int(fen or 0))
+    for kind, reissue, fen in queries.ledger_totals(programme.id, kinds=(("issue", 0), ("redeem", 0), ("refund", 0))):
+        add_ledger_row(totals, kind, reissue, fen)
     cumulative_pickups = donation_stats.figures()["cumulative"]["picked_up"]
     few = total_count < MIN_CELL
     return {

@@ -70,27 +70,30 @@ def reconcile(period: str | Period, *, programme_code: str | None = None,
     period = Period.parse(str(period))
     programme = vouchers.get_programme(programme_code)
     scope = queries.voucher_scope(str(period), programme.id, district_code)
+    ids = queries.voucher_scope(str(period), programme.id, district_code, with_district=False)
 
     totals = blank_figures()
     districts: dict[str, dict] = {}
     for district, kind, is_reissue, _n, fen in queries.ledger_by_district(scope):
         add_ledger_row(totals, kind, is_reissue, fen)
         add_ledger_row(districts.setdefault(district, blank_figures()), kind, is_reissue, fen)
-    for district, count, balance in queries.vouchers_by_district(scope):
+    for district, count, balance in queries.vouchers_by_district(programme.id, str(period), district_code):
         d = districts.setdefault(district, blank_figures())
         d["issued_count"] += count
         d["outstanding_fen"] += balance
         totals["issued_count"] += count
         totals["outstanding_fen"] += balance
 
-    sales_paid, sales_refunded = queries.sales_totals(scope)
+    shops = {s.id: s for s in auth_services.list_shops()}
+    by_shop_sales = queries.sales_by_shop(ids)
+    by_shop_refunds = queries.void_refunds_by_shop(ids)
+    by_shop_ledger = queries.ledger_by_shop(ids)
+    # the sales' side of the identity: every voucher payment and every void's voucher refund of
+    # the scope's sales, which the per-shop figures hold exactly once each
+    sales_paid = sum(s["redeemed_fen"] for s in by_shop_sales.values())
+    sales_refunded = sum(by_shop_refunds.values())
     ledger_gap = identity_gap(totals)
     sales_gap = identity_gap(totals, redeemed=sales_paid, refunded=sales_refunded)
-
-    shops = {s.id: s for s in auth_services.list_shops()}
-    by_shop_sales = queries.sales_by_shop(scope)
-    by_shop_refunds = queries.void_refunds_by_shop(scope)
-    by_shop_ledger = queries.ledger_by_shop(scope)
     by_shop = []
     for shop_id in sorted(set(by_shop_sales) | set(by_shop_refunds) | set(by_shop_ledger),
                           key=lambda s: shops[s].code):
@@ -113,9 +116,10 @@ def reconcile(period: str | Period, *, programme_code: str | None = None,
                             "balanced": identity_gap(d) == 0})
 
     differences = (
-        [{"kind": "balance_vs_ledger", **m} for m in queries.balance_mismatches(scope, difference_limit)]
-        + queries.sale_differences(scope, difference_limit)
-        + queries.void_differences(scope, difference_limit))
+        [{"kind": "balance_vs_ledger", **m}
+         for m in queries.balance_mismatches(programme.id, str(period), district_code, difference_limit)]
+        + queries.sale_differences(ids, difference_limit)
+        + queries.void_differences(ids, difference_limit))
     for d in differences:
         shop = shops.get(d.get("shop_id"))
         d["shop"] = shop.code if shop else None
@@ -138,7 +142,7 @@ def reconcile(period: str | Period, *, programme_code: str | None = None,
         **{k: totals[k] for k in ("issued_count", "issued_fen", "redeemed_fen", "refunded_fen",
                                   "expired_fen", "revoked_fen", "outstanding_fen", "reissued_fen")},
         "redemptions": sum(s["sales"] for s in by_shop),
-        "recipients_redeemed": queries.distinct_redeemers(scope),
+        "recipients_redeemed": queries.distinct_redeemers(ids),
         "sales_redeemed_fen": sales_paid,
         "sales_refunded_fen": sales_refunded,
         "ledger_gap_fen": ledger_gap,
@@ -154,15 +158,14 @@ def reconcile(period: str | Period, *, programme_code: str | None = None,
 
 def cumulative(period: Period, *, programme_id: int, district_code: str | None = None) -> dict:
     """Since the programme began, up to and including `period`: person-times and yuan."""
-    scope = queries.voucher_scope(None, programme_id, district_code, up_to=str(period))
     acc = blank_figures()
-    for _d, kind, is_reissue, _n, fen in queries.ledger_by_district(scope):
+    for kind, is_reissue, fen in queries.ledger_totals(programme_id, up_to=str(period), district_code=district_code,
+                                                       kinds=(("issue", 0), ("redeem", 0), ("refund", 0))):
         add_ledger_row(acc, kind, is_reissue, fen)
-    count = sum(n for _d, n, _b in queries.vouchers_by_district(scope))
-    by_shop = queries.sales_by_shop(scope)
-    return {"issued_count": count, "issued_fen": acc["issued_fen"],
+    return {"issued_count": queries.issued_count(programme_id, up_to=str(period), district_code=district_code),
+            "issued_fen": acc["issued_fen"],
             "redeemed_net_fen": acc["redeemed_fen"] - acc["refunded_fen"],
-            "redemptions": sum(s["sales"] for s in by_shop.values())}
+            "redemptions": queries.voucher_sales_count(programme_id, up_to=str(period), district_code=district_code)}
 
 
 def explain(kind: str) -> str:

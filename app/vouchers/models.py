@@ -91,6 +91,9 @@ class Voucher(db.Model):
         CheckConstraint("reissue_no >= 0", name="reissue_no_positive"),
         Index("ix_voucher_period_status", "period", "status"),
         Index("ix_voucher_status_valid_until", "status", "valid_until"),
+        # reports: a programme's vouchers of a month (or up to a month), in period order, counted
+        # and joined to their recipients (for the district) without reading the table
+        Index("ix_voucher_programme_period", "programme_id", "period", "reissue_no", "recipient_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -127,10 +130,13 @@ class VoucherLedger(db.Model):
         CheckConstraint("balance_after_fen >= 0", name="balance_after_positive"),
         Index("ix_voucher_ledger_kind_at", "kind", "created_at"),
         Index("ix_voucher_ledger_ref", "ref_type", "ref_id"),
+        # a voucher's rows (it replaces the plain voucher_id index) and, without reading the
+        # table, what reports sum: kind, reissue or not, the sale or void named, the amount
+        Index("ix_voucher_ledger_voucher_kind", "voucher_id", "kind", "ref_type", "ref_id", "amount_fen"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    voucher_id: Mapped[int] = mapped_column(ForeignKey("voucher.id"), index=True)
+    voucher_id: Mapped[int] = mapped_column(ForeignKey("voucher.id"))
     kind: Mapped[str] = mapped_column(String(10))
     amount_fen: Mapped[int] = mapped_column(Integer)
     balance_after_fen: Mapped[int] = mapped_column(Integer)

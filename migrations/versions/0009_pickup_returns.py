@@ -18,7 +18,7 @@ APPEND_ONLY = ("pickup_return", "pickup_return_line")
 
 # revision identifiers, used by Alembic.
 revision = '0009'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
