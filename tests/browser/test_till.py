@@ -52,19 +52,34 @@ def log_in(page, live_server, username="cashier"):
     page.wait_for_url(live_server.url("/"))
 
 
+def open_shift(page, float_yuan: str = "") -> None:
+    """Open the shift on the dialog the till shows first, keying the float on its keypad."""
+    shift = page.locator("#dlg-shift")
+    shift.wait_for(state="visible")
+    for key in float_yuan:
+        shift.locator(f'[data-key="{key}"]').click()
+    if float_yuan:
+        assert page.locator("#shift-amount").inner_text() == f"¥{float_yuan}.00"
+    shift.get_by_role("button", name="开班").click()
+    shift.wait_for(state="hidden")
+
+
+def new_cashier(live_server, username: str, role: str = "cashier", name: str = "魏都店 收银员") -> None:
+    """A user of shop WD01 of her own, so her till starts with a fresh shift."""
+    from app.auth import services as auth
+    from app.extensions import db
+
+    with live_server.app.app_context():
+        auth.create_user(username=username, role=role, password=DEMO_PASSWORD, shop_code="WD01", display_name=name)
+        db.session.commit()
+
+
 def test_cashier_sells_with_a_voucher_and_cash(live_server, page):
     code, masked = demo_voucher(live_server)
     log_in(page, live_server)
     page.goto(live_server.url("/pos/"))
 
-    # open the shift with a ¥100 float on the on-screen keypad
-    shift = page.locator("#dlg-shift")
-    shift.wait_for(state="visible")
-    for key in "100":
-        shift.locator(f'[data-key="{key}"]').click()
-    assert page.locator("#shift-amount").inner_text() == "¥100.00"
-    shift.get_by_role("button", name="开班").click()
-    shift.wait_for(state="hidden")
+    open_shift(page, "100")  # a ¥100 float on the on-screen keypad
 
     # a product, then the voucher, both from the "scanner"; focus is on nothing in particular
     page.locator("#products .till-product").first.wait_for()
@@ -114,10 +129,7 @@ def test_cashier_sells_with_a_voucher_and_cash(live_server, page):
 def test_an_expired_or_unknown_voucher_shows_a_chinese_banner(live_server, page):
     log_in(page, live_server, username="cashier2")
     page.goto(live_server.url("/pos/"))
-    shift = page.locator("#dlg-shift")
-    shift.wait_for(state="visible")
-    shift.get_by_role("button", name="开班").click()
-    shift.wait_for(state="hidden")
+    open_shift(page)
     scan(page, "ABCDE-FGHJK-MNPQR-STVWX-Y")
     banner = page.locator("#banner")
     banner.wait_for(state="visible")
@@ -139,21 +151,14 @@ def code_with_check_symbol(symbol: str) -> str:
 def test_codes_whose_check_symbol_is_punctuation_are_read_as_vouchers(live_server, page):
     """Crockford's check symbol is one of 37: a code may end in * ~ $ or =, typed with Shift by the
     scanner. The till must take it as a voucher, not look it up as a product barcode."""
-    from app.auth import services as auth
     from app.extensions import db
     from app.vouchers import services as vouchers
     from app.vouchers.models import Voucher
 
-    with live_server.app.app_context():  # a cashier of her own: a fresh shift
-        auth.create_user(username="cashier4", role="cashier", password=DEMO_PASSWORD, shop_code="WD01",
-                         display_name="魏都店 收银员小赵")
-        db.session.commit()
+    new_cashier(live_server, "cashier4")
     log_in(page, live_server, username="cashier4")
     page.goto(live_server.url("/pos/"))
-    shift = page.locator("#dlg-shift")
-    shift.wait_for(state="visible")
-    shift.get_by_role("button", name="开班").click()
-    shift.wait_for(state="hidden")
+    open_shift(page)
     page.locator("#products .till-product").first.wait_for()
     for symbol in "*~$=U":
         code = code_with_check_symbol(symbol)
@@ -176,8 +181,7 @@ def test_the_till_has_no_serious_accessibility_problems(live_server, new_page):
     page = new_page(bypass_csp=True)
     log_in(page, live_server, username="manager")
     page.goto(live_server.url("/pos/"))
-    page.locator("#dlg-shift").wait_for(state="visible")
-    page.locator("#dlg-shift").get_by_role("button", name="开班").click()
+    open_shift(page)
     page.locator("#products .till-product").first.wait_for()
     assert run_axe(page) == []
 
@@ -185,14 +189,11 @@ def test_the_till_has_no_serious_accessibility_problems(live_server, new_page):
 def test_a_lost_answer_is_retried_with_the_same_key_and_charges_once(live_server, page):
     """The network drops the server's answer to the first POST /api/v1/sales: the till retries with
     the same idempotency key, the server answers the first sale again, nothing is sold twice."""
-    from app.auth import services as auth
     from app.extensions import db
     from app.pos.models import Sale
 
+    new_cashier(live_server, "cashier3")
     with live_server.app.app_context():
-        auth.create_user(username="cashier3", role="cashier", password=DEMO_PASSWORD, shop_code="WD01",
-                         display_name="魏都店 收银员小王")
-        db.session.commit()
         before = db.session.scalar(sa.select(sa.func.count()).select_from(Sale))
     seen = []
 
@@ -207,10 +208,7 @@ def test_a_lost_answer_is_retried_with_the_same_key_and_charges_once(live_server
 
     log_in(page, live_server, username="cashier3")
     page.goto(live_server.url("/pos/"))
-    shift = page.locator("#dlg-shift")
-    shift.wait_for(state="visible")
-    shift.get_by_role("button", name="开班").click()
-    shift.wait_for(state="hidden")
+    open_shift(page)
     page.route("**/api/v1/sales", drop_first_answer)
     page.locator("#products .till-product").first.wait_for()
     scan(page, oil_barcode(live_server))
@@ -230,22 +228,13 @@ def test_a_lost_answer_is_retried_with_the_same_key_and_charges_once(live_server
 def test_a_manager_voids_a_sale_and_closes_the_shift_to_the_fen(live_server, page):
     """Recent sales → void (a manager needs no second authorisation), then the shift closes with
     the cash counted on the keypad: the Z report shows the float back and no difference."""
-    from app.auth import services as auth
     from app.extensions import db
     from app.pos.models import Sale, Void, ZReport
 
-    with live_server.app.app_context():
-        auth.create_user(username="manager2", role="manager", password=DEMO_PASSWORD, shop_code="WD01",
-                         display_name="魏都店 值班店长")
-        db.session.commit()
+    new_cashier(live_server, "manager2", role="manager", name="魏都店 值班店长")
     log_in(page, live_server, username="manager2")
     page.goto(live_server.url("/pos/"))
-    shift = page.locator("#dlg-shift")
-    shift.wait_for(state="visible")
-    for key in "50":
-        shift.locator(f'[data-key="{key}"]').click()
-    shift.get_by_role("button", name="开班").click()
-    shift.wait_for(state="hidden")
+    open_shift(page, "50")
     page.locator("#products .till-product").first.wait_for()
     scan(page, oil_barcode(live_server))
     page.locator('#cart [data-product-id]').first.wait_for()

@@ -22,22 +22,31 @@ pytestmark = [
 ]
 
 
-def _till(url: str, jobs: list[tuple[int, int, str]], barrier, results) -> None:
-    """One till process: for each round, wait for the other till, then record a quilt pickup."""
+def _act(action: str, user, target_id: int, key: str) -> None:
+    """One step of a racing process: a quilt pickup for a recipient, or taking a pickup back."""
+    from app.donations import pickups, returns
+
+    if action == "pickup":
+        pickups.record_pickup(user=user, recipient_id=target_id, idempotency_key=key,
+                              lines=[{"kind": "quilt", "quantity": 1}])
+    else:
+        returns.return_pickup(user=user, pickup_id=target_id, reason="尺码不合适")
+
+
+def _worker(url: str, action: str, jobs: list[tuple[int, int, str]], barrier, results) -> None:
+    """One till (or manager) process: for each round, wait for the other one, then act."""
     from app.auth import services as auth_services
     from app.core.errors import DomainError
-    from app.donations import pickups
     from app.extensions import db as _db
     from tests.conftest import make_app
 
     app = make_app(url)
     with app.app_context():
-        for cashier_id, recipient_id, key in jobs:
-            user = auth_services.get_user(cashier_id)
+        for user_id, target_id, key in jobs:
+            user = auth_services.get_user(user_id)
             barrier.wait(timeout=60)
             try:
-                pickups.record_pickup(user=user, recipient_id=recipient_id, idempotency_key=key,
-                                      lines=[{"kind": "quilt", "quantity": 1}])
+                _act(action, user, target_id, key)
                 _db.session.commit()
                 results.put((key, "ok"))
             except DomainError as e:
@@ -46,34 +55,11 @@ def _till(url: str, jobs: list[tuple[int, int, str]], barrier, results) -> None:
         _db.engine.dispose()
 
 
-def _returner(url: str, jobs: list[tuple[int, int, str]], barrier, results) -> None:
-    """One manager process: for each round, wait for the other, then take the whole pickup back."""
-    from app.auth import services as auth_services
-    from app.core.errors import DomainError
-    from app.donations import returns
-    from app.extensions import db as _db
-    from tests.conftest import make_app
-
-    app = make_app(url)
-    with app.app_context():
-        for manager_id, pickup_id, key in jobs:
-            user = auth_services.get_user(manager_id)
-            barrier.wait(timeout=60)
-            try:
-                returns.return_pickup(user=user, pickup_id=pickup_id, reason="尺码不合适")
-                _db.session.commit()
-                results.put((key, "ok"))
-            except DomainError as e:
-                _db.session.rollback()
-                results.put((key, e.code))
-        _db.engine.dispose()
-
-
-def _race(url: str, jobs_a: list, jobs_b: list, worker=_till) -> dict[str, str]:
+def _race(url: str, jobs_a: list, jobs_b: list, action: str = "pickup") -> dict[str, str]:
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(2)
     results = ctx.Queue()
-    procs = [ctx.Process(target=worker, args=(url, jobs, barrier, results)) for jobs in (jobs_a, jobs_b)]
+    procs = [ctx.Process(target=_worker, args=(url, action, jobs, barrier, results)) for jobs in (jobs_a, jobs_b)]
     for p in procs:
         p.start()
     out = dict(results.get(timeout=120) for _ in range(len(jobs_a) + len(jobs_b)))
@@ -155,7 +141,7 @@ def test_two_managers_take_the_same_pickup_back_at_once(fresh_app):
             jobs_a.append((one.id, pickup.id, f"race-return-a-{n}"))
             jobs_b.append((two.id, pickup.id, f"race-return-b-{n}"))
         db.session.commit()
-    outcome = _race(url, jobs_a, jobs_b, worker=_returner)
+    outcome = _race(url, jobs_a, jobs_b, action="return")
     for n in range(ROUNDS):
         assert sorted([outcome[f"race-return-a-{n}"], outcome[f"race-return-b-{n}"]]) == ["conflict", "ok"]
     with fresh_app.app_context():
