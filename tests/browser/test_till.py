@@ -74,6 +74,19 @@ def new_cashier(live_server, username: str, role: str = "cashier", name: str = "
         db.session.commit()
 
 
+def sell_oil_for_cash(page, live_server) -> None:
+    """Scan the demo's 大豆油 5L, pay with a ¥100 note, wait for the done dialog."""
+    page.locator("#products .till-product").first.wait_for()
+    scan(page, oil_barcode(live_server))
+    page.locator('#cart [data-product-id]').first.wait_for()
+    page.get_by_role("button", name="收款", exact=True).click()
+    pay = page.locator("#dlg-pay")
+    for key in "100":
+        pay.locator(f'[data-key="{key}"]').click()
+    pay.get_by_role("button", name="确认收款").click()
+    page.locator("#dlg-done").wait_for(state="visible")
+
+
 def test_cashier_sells_with_a_voucher_and_cash(live_server, page):
     code, masked = demo_voucher(live_server)
     log_in(page, live_server)
@@ -210,15 +223,7 @@ def test_a_lost_answer_is_retried_with_the_same_key_and_charges_once(live_server
     page.goto(live_server.url("/pos/"))
     open_shift(page)
     page.route("**/api/v1/sales", drop_first_answer)
-    page.locator("#products .till-product").first.wait_for()
-    scan(page, oil_barcode(live_server))
-    page.locator('#cart [data-product-id]').first.wait_for()
-    page.get_by_role("button", name="收款", exact=True).click()
-    pay = page.locator("#dlg-pay")
-    for key in "100":
-        pay.locator(f'[data-key="{key}"]').click()
-    pay.get_by_role("button", name="确认收款").click()
-    page.locator("#dlg-done").wait_for(state="visible")
+    sell_oil_for_cash(page, live_server)
     assert page.locator("#done-change").inner_text() == "¥30.10"
     assert len(seen) == 2 and seen[0] == seen[1]
     with live_server.app.app_context():
@@ -235,15 +240,7 @@ def test_a_manager_voids_a_sale_and_closes_the_shift_to_the_fen(live_server, pag
     log_in(page, live_server, username="manager2")
     page.goto(live_server.url("/pos/"))
     open_shift(page, "50")
-    page.locator("#products .till-product").first.wait_for()
-    scan(page, oil_barcode(live_server))
-    page.locator('#cart [data-product-id]').first.wait_for()
-    page.get_by_role("button", name="收款", exact=True).click()
-    pay = page.locator("#dlg-pay")
-    for key in "100":
-        pay.locator(f'[data-key="{key}"]').click()
-    pay.get_by_role("button", name="确认收款").click()
-    page.locator("#dlg-done").wait_for(state="visible")
+    sell_oil_for_cash(page, live_server)
     receipt_no = page.locator("#done-receipt-no").inner_text().split()[-1]  # "小票号 WD01-..."
     assert receipt_no.startswith("WD01-")
     page.get_by_role("button", name="下一位").click()
