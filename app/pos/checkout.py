@@ -172,6 +172,37 @@ def _identify(voucher_code, recipient_id, today):
     return voucher, recipient
 
 
+@dataclass(frozen=True)
+class Quote:
+    """What a basket costs at the moment it was priced: its priced lines, what the voucher pays
+    and what is left to pay."""
+    voucher: object
+    recipient: object
+    priced: list[PricedLine]
+    total_fen: int
+    market_total_fen: int
+    voucher_pays_fen: int
+
+    @property
+    def due_fen(self) -> int:
+        return self.total_fen - self.voucher_pays_fen
+
+
+def _quote(basket, voucher_code, recipient_id, over_limit: str, today: dt.date) -> Quote:
+    voucher, recipient = _identify(voucher_code, recipient_id, today)
+    priced = _price(basket, recipient, Period.of(today), over_limit)
+    eligible = sum(p.total_fen for p in priced if p.product.voucher_eligible)
+    return Quote(voucher, recipient, priced, total_fen=sum(p.total_fen for p in priced),
+                 market_total_fen=sum(p.market_total_fen for p in priced),
+                 voucher_pays_fen=min(voucher.balance_fen, eligible) if voucher is not None else 0)
+
+
+def quote(*, lines, voucher_code: str | None = None, recipient_id: int | None = None,
+          over_limit: str = "refuse", today: dt.date | None = None) -> Quote:
+    """Price a basket as checkout would, writing nothing (the demo uses it to tender exactly)."""
+    return _quote(_parse_lines(lines), voucher_code, recipient_id, over_limit, today or business_today())
+
+
 def _refuse_settled_month(shop_id: int, day: dt.date) -> None:
     """Only a finished month can be settled, so only a sale dated before this month can fall in
     one; reports owns the rule (`settlement_check_sale`): `period_closed` if that month is paid."""
@@ -203,14 +234,9 @@ def checkout(*, cashier, idempotency_key: str, lines, payments=None, voucher_cod
     _refuse_settled_month(shop.id, today)
     basket = _parse_lines(lines)
     tenders = _parse_payments(payments)
-    voucher, recipient = _identify(voucher_code, recipient_id, today)
-    priced = _price(basket, recipient, Period.of(today), over_limit)
-
-    total = sum(p.total_fen for p in priced)
-    market_total = sum(p.market_total_fen for p in priced)
-    eligible = sum(p.total_fen for p in priced if p.product.voucher_eligible)
-    voucher_pays = min(voucher.balance_fen, eligible) if voucher is not None else 0
-    due = total - voucher_pays
+    q = _quote(basket, voucher_code, recipient_id, over_limit, today)
+    voucher, recipient, priced = q.voucher, q.recipient, q.priced
+    total, market_total, voucher_pays, due = q.total_fen, q.market_total_fen, q.voucher_pays_fen, q.due_fen
     non_cash = sum(v for m, v in tenders.items() if m != "cash")
     if non_cash > due:
         raise InvalidInput(_("微信、支付宝、银行卡的金额不能超过应付金额 %(due)s", due=format_fen(due)))

@@ -22,14 +22,13 @@ from app.extensions import db
 from app.inventory.models import Product
 from app.pos import services as pos
 from app.pos import voids
-from app.pos.checkout import checkout
+from app.pos.checkout import checkout, quote
 from app.pos.models import Sale
 from app.vouchers import issuance
 from app.vouchers import services as vouchers
 from app.vouchers.models import Voucher
 
 KEY_PREFIX = "demo-sale-"
-FACE_FEN = 2900  # a fresh voucher of the month
 # shop's cashier, [(basket of (product name, qty), with a voucher?)]
 BASKETS = {
     "cashier": [
@@ -73,10 +72,11 @@ def _sell_month(period: Period, products: dict, *, days: list[dt.date] | None, f
         for items, with_voucher in baskets:
             lines = [{"product_id": products[name].id, "qty": qty} for name, qty in items]
             code = vouchers.code_of(fresh.pop(0)) if with_voucher else None
-            due = _due(lines, products, code)
+            day = days[n % len(days)] if days else None
+            due = quote(lines=lines, voucher_code=code, today=day).due_fen  # the till's own arithmetic
             sale, _replayed = checkout(cashier=cashier, idempotency_key=f"{KEY_PREFIX}{n:04d}", lines=lines,
                                        payments=[{"method": "cash", "amount_fen": due}] if due else [],
-                                       voucher_code=code, today=days[n % len(days)] if days else None)
+                                       voucher_code=code, today=day)
             sold.append(sale)
             n += 1
     return sold
@@ -119,16 +119,3 @@ def seed(echo) -> None:
     echo(f"demo: {len(before)} till sales in {last} (then {expired.get('expired', 0)} vouchers expired), "
          f"{len(sold)} today ({sum(s.voucher_id is not None for s in sold)} with a voucher), one line voided, "
          "shifts closed")
-
-
-def _due(lines: list[dict], products: dict, code: str | None) -> int:
-    """Cash still due: charity prices for a voucher holder (market otherwise), less the voucher's
-    29 yuan on the eligible goods. The demo's baskets stay within the monthly limits."""
-    by_id = {p.id: p for p in products.values()}
-    total = eligible = 0
-    for line in lines:
-        p = by_id[line["product_id"]]
-        fen = (p.charity_price_fen if code else p.market_price_fen) * line["qty"]
-        total += fen
-        eligible += fen if p.voucher_eligible else 0
-    return total - (min(FACE_FEN, eligible) if code else 0)

@@ -14,6 +14,7 @@ def init_app(app) -> None:
         api,
         cli,
         models,
+        scope,
         settlement,
         views,
         views_callbacks,
@@ -27,8 +28,7 @@ def init_app(app) -> None:
     app.register_blueprint(views_public.public_bp)
     rest_api.register_blueprint(api.blp, url_prefix="/api/v1")
     app.cli.add_command(cli.reconcile_cmd)
-    staff = {"admin", "federation"}
-    shop_staff = {"admin", "federation", "manager"}
+    staff, shop_staff = set(scope.STAFF), set(scope.SHOP_STAFF)
     menu.add(app, endpoint="reports.dashboard", label=_l("数据看板"), roles=staff, order=600,
              description=_l("发放与核销、核销率、余额、让利、捐赠领取的月度图表"))
     menu.add(app, endpoint="reports.reconciliation_page", label=_l("对账"), roles=staff, order=610,

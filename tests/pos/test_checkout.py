@@ -58,6 +58,18 @@ def test_voucher_identifies_recipient_and_pays_eligible_part_only(till):
     assert vouchers.get_voucher(till.voucher.id).balance_fen == 400
 
 
+def test_a_quote_prices_the_basket_as_checkout_does_and_writes_nothing(till):
+    from app.pos.checkout import quote
+
+    lines = [{"product_id": till.rice.id, "qty": 1}, {"barcode": till.liquor.barcode, "qty": 1}]
+    before = counts()
+    q = quote(lines=lines, voucher_code=till.code, today=TODAY)
+    assert (q.market_total_fen, q.total_fen, q.voucher_pays_fen, q.due_fen) == (5000, 4000, 2500, 1500)
+    assert counts() == before and vouchers.get_voucher(till.voucher.id).balance_fen == 2900
+    r = sell(till, lines, [{"method": "cash", "amount_fen": q.due_fen}], voucher_code=till.code)
+    assert r["change_fen"] == 0 and r["voucher_paid_fen"] == q.voucher_pays_fen
+
+
 def test_voucher_pays_at_most_its_balance(till):
     r = sell(till, [{"product_id": till.oil.id, "qty": 1}], [{"method": "wechat", "amount_fen": 2900}],
              voucher_code=till.code)
