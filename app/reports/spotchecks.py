@@ -136,6 +136,15 @@ def list_checks(*, district_code: str | None = None, limit: int = 100) -> list[S
     return list(db.session.scalars(q))
 
 
+def sample_sizes(check_ids: list[int]) -> dict[int, int]:
+    """Calls drawn per spot check, in one query."""
+    if not check_ids:
+        return {}
+    return dict(db.session.execute(
+        select(SpotCheckItem.spot_check_id, func.count()).where(SpotCheckItem.spot_check_id.in_(check_ids))
+        .group_by(SpotCheckItem.spot_check_id)).all())
+
+
 def get_item(item_id: int) -> SpotCheckItem:
     item = db.session.get(SpotCheckItem, item_id)
     if item is None:

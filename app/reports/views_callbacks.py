@@ -64,12 +64,13 @@ def spot_checks_export():
                       "" if r["satisfaction_mean"] is None else str(r["satisfaction_mean"])]]
     rates_table = exports.Table(title=_("%(period)s 回访结果", period=str(period)), rows=outcome_rows,
                                 headers=[_("回访结果"), _("条数"), _("比例（%）或平均分")])
+    checks = spotchecks.list_checks(district_code=scope.district())
+    sizes = spotchecks.sample_sizes([c.id for c in checks])
     checks_table = exports.Table(
         title=_("历次抽查"),
         headers=[_("编号"), _("月份"), _("随机种子"), _("总体"), _("样本"), _("抽取人"), _("时间")],
-        rows=[[c.id, c.period, c.seed, c.population, len(c.items), c.created_by,
-               c.created_at.isoformat(timespec="seconds")]
-              for c in spotchecks.list_checks(district_code=scope.district())])
+        rows=[[c.id, c.period, c.seed, c.population, sizes.get(c.id, 0), c.created_by,
+               c.created_at.isoformat(timespec="seconds")] for c in checks])
     audit.record("reports.export", target_type="spot_checks", details={"format": fmt, "period": str(period)})
     db.session.commit()
     return exports.response([rates_table, checks_table], fmt, f"spot-checks-{period}")
