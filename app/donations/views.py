@@ -13,6 +13,7 @@ from app.auth import services as auth_services
 from app.auth.permissions import require_role
 from app.core.errors import InvalidInput
 from app.core.money import parse_yuan
+from app.core.text import is_digits
 from app.core.timeutil import Period
 from app.donations import certificate, donors, pickups, services, stats
 from app.donations.labels import (
@@ -50,7 +51,7 @@ def form_rows(prefix: str, names: tuple[str, ...]) -> list[dict]:
     rows: dict[int, dict] = {}
     for key, value in request.form.items():
         parts = key.split("-", 2)
-        if len(parts) == 3 and parts[0] == prefix and parts[1].isdigit() and parts[2] in names:
+        if len(parts) == 3 and parts[0] == prefix and is_digits(parts[1]) and parts[2] in names:
             rows.setdefault(int(parts[1]), {})[parts[2]] = value.strip()
     return [rows[n] for n in sorted(rows)]
 

@@ -16,6 +16,7 @@ from flask_login import current_user
 from app.auth.permissions import require_role
 from app.core.errors import DomainError, InvalidInput
 from app.core.masking import mask_name
+from app.core.text import is_digits
 from app.donations import pickups, returns
 from app.donations.labels import KIND_LABELS
 from app.donations.models import Pickup
@@ -59,7 +60,7 @@ def confirm_pickup():
     lines = []
     for row in form_rows("item", ("kind", "description", "size", "qty")):
         raw = row.get("qty") or "0"
-        if not raw.isdigit():
+        if not is_digits(raw):
             raise InvalidInput(_("领取数量必须是整数"))
         if int(raw) > 0:
             lines.append({"kind": row.get("kind"), "description": row.get("description", ""),
@@ -82,7 +83,7 @@ def return_pickup(pickup_id: int):
     for key, raw in request.form.items():
         if key.startswith("line-"):
             raw = raw.strip() or "0"
-            if not raw.isdigit() or not key[5:].isdigit():
+            if not is_digits(raw) or not is_digits(key[5:]):
                 raise InvalidInput(_("退回数量必须是整数"))
             if int(raw):
                 lines.append({"line_id": int(key[5:]), "qty": int(raw)})

@@ -23,6 +23,7 @@ from app.core import audit
 from app.core.errors import InvalidInput
 from app.core.money import format_fen_plain, parse_yuan
 from app.core.spreadsheet import safe_text  # shared with the reports' exports
+from app.core.text import is_digits
 from app.extensions import db
 from app.inventory import barcodes, services
 from app.inventory.errors import ImportFailed
@@ -150,7 +151,7 @@ def _parse_row(values: dict, *, categories: dict, by_id: dict, by_code: dict,
     product = None
     if values.get("id"):
         pid = values["id"]
-        product = by_id.get(int(pid)) if pid.isdigit() else None
+        product = by_id.get(int(pid)) if is_digits(pid) else None
         if product is None:
             errors.append(_("商品不存在：编号 %(id)s", id=pid))
             failed.add("id")

@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from app.core import audit
 from app.core.errors import InvalidInput, NotFound
 from app.core.money import format_fen
+from app.core.text import is_digits
 from app.extensions import db
 from app.inventory import barcodes
 from app.inventory.errors import OutOfStock
@@ -83,7 +84,7 @@ def find_category(ref) -> Category | None:
     if ref is None or str(ref).strip() == "":
         return None
     text = str(ref).strip()
-    if text.isdigit():
+    if is_digits(text):
         return db.session.get(Category, int(text))
     return db.session.scalar(select(Category).where(Category.name == text))
 

@@ -13,6 +13,7 @@ from flask_login import current_user
 from app.auth import services as auth_services
 from app.auth.permissions import ensure_shop, require_role
 from app.core.errors import DomainError, Forbidden, InvalidInput
+from app.core.text import is_digits
 from app.core.timeutil import parse_date
 from app.extensions import db
 from app.inventory import labels, movements, scope, services
@@ -214,7 +215,7 @@ def stocktakes():
 def stocktake_start():
     shop = _target_shop()
     category = request.form.get("category_id") or ""
-    st = movements.start_stocktake(shop_id=shop.id, category_id=int(category) if category.isdigit() else None,
+    st = movements.start_stocktake(shop_id=shop.id, category_id=int(category) if is_digits(category) else None,
                                    note=request.form.get("note", ""), user_id=current_user.id)
     db.session.commit()
     flash(_("盘点已开始：共 %(n)s 种商品（含账面为零的商品）", n=len(st.lines)), "success")
@@ -250,7 +251,7 @@ def stocktake(stocktake_id: int):
 def stocktake_counts(stocktake_id: int):
     st, _shop = _stocktake_for(stocktake_id, change=True)
     counts = {key.removeprefix("count-"): value for key, value in request.form.items() if key.startswith("count-")}
-    bad = [k for k in counts if not k.isdigit()]
+    bad = [k for k in counts if not is_digits(k)]
     if bad:
         raise InvalidInput(_("盘点数据格式不正确"))
     changed = movements.record_counts(st, counts)

@@ -10,6 +10,7 @@ from app.auth.permissions import ensure_district, require_role
 from app.core import audit
 from app.core.errors import Forbidden, InvalidInput
 from app.core.masking import mask_phone
+from app.core.text import is_digits
 from app.extensions import db
 from app.reports import exports, feedback, scope, spotchecks
 from app.reports.models import OUTCOMES
@@ -25,7 +26,7 @@ def _int_or_none(text: str | None, what: str) -> int | None:
     text = (text or "").strip()
     if not text:
         return None
-    if not text.isdigit():
+    if not is_digits(text):
         raise InvalidInput(_("%(what)s 应为整数", what=what))
     return int(text)
 

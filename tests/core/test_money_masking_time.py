@@ -71,3 +71,12 @@ def test_business_today_is_shanghai():
     assert Period.current(now) == Period(2026, 12)
     start, _ = business_day_bounds(dt.date(2026, 12, 1))
     assert start.astimezone(BUSINESS_TZ).hour == 0
+
+
+def test_is_digits_means_what_int_takes():
+    from app.core.text import is_digits
+
+    for text in ("0", "0042", "１２"):  # full-width digits from a Chinese input method count
+        assert is_digits(text) and int(text) >= 0
+    for text in ("", " 1", "1.5", "-1", "²", "①"):
+        assert not is_digits(text), text

@@ -134,6 +134,15 @@ def test_the_manager_returns_from_the_pickup_screen(app, login):
     html = manager.get(f"/donations/pickup?recipient_id={ids['person']}").get_data(as_text=True)
     assert "登记退回" in html and f'name="line-{ids["line"]}"' in html
     token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    for odd in ("一", "²", "1.5"):  # "²" passes str.isdigit() and then breaks int(): a 400, not a 500
+        bad = manager.post(f"/donations/pickups/{ids['pickup']}/return",
+                           data={"csrf_token": token, f"line-{ids['line']}": odd, "reason": "尺码偏大"})
+        assert bad.status_code == 400 and "退回数量必须是整数" in bad.get_data(as_text=True), odd
+    api_style = manager.post(f"/donations/pickups/{ids['pickup']}/return",
+                             data={"csrf_token": token, f"line-{ids['line']}": "3", "reason": "尺码偏大"})
+    assert api_style.status_code == 400 and "最多还能退回 2 件" in api_style.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(PickupReturn)) == 0
     resp = manager.post(f"/donations/pickups/{ids['pickup']}/return",
                         data={"csrf_token": token, f"line-{ids['line']}": "1", "reason": "尺码偏大"})
     assert resp.status_code == 302
