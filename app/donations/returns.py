@@ -34,8 +34,14 @@ def returned_by_line(pickup_id: int) -> dict[int, int]:
     return {line_id: int(n) for line_id, n in rows}
 
 
-def recent_pickups(recipient_id: int, *, limit: int = 10) -> list[dict]:
-    """The recipient's latest pickups with what is left to return per line (for the pickup screen)."""
+def may_return(user, pickup: Pickup) -> bool:
+    """A manager of the pickup's shop (what return_pickup enforces, for the screen to offer it)."""
+    return user.role in RETURN_ROLES and user.shop_id == pickup.shop_id
+
+
+def recent_pickups(recipient_id: int, *, user, limit: int = 10) -> list[dict]:
+    """The recipient's latest pickups with what is left to return per line, and whether `user`
+    may take them back (for the pickup screen)."""
     pickups = list(db.session.scalars(select(Pickup).where(Pickup.recipient_id == recipient_id)
                                       .order_by(Pickup.id.desc()).limit(limit)))
     out = []
@@ -43,7 +49,8 @@ def recent_pickups(recipient_id: int, *, limit: int = 10) -> list[dict]:
         back = returned_by_line(p.id)
         lines = [{"line": line, "returned": back.get(line.id, 0), "left": line.quantity - back.get(line.id, 0)}
                  for line in p.lines]
-        out.append({"pickup": p, "lines": lines, "returnable": sum(x["left"] for x in lines)})
+        left = sum(x["left"] for x in lines)
+        out.append({"pickup": p, "lines": lines, "returnable": left, "may_return": left > 0 and may_return(user, p)})
     return out
 
 

@@ -49,7 +49,7 @@ def pickup():
     if recipient_id is not None:
         info = pickups.eligibility(recipient_id=recipient_id, shop_id=user.shop_id)
         info["name_masked"] = mask_name(info["recipient"].name)
-        history = returns.recent_pickups(recipient_id)
+        history = returns.recent_pickups(recipient_id, user=user)
     return render_template("donations/pickup.html", q=q, matches=matches, info=info, history=history,
                            idempotency_key=secrets.token_hex(16))
 
