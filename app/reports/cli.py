@@ -58,3 +58,35 @@ def reconcile_cmd(period: str, fmt: str, out: str | None, programme: str | None)
                    f"（流水差额 {result['ledger_gap_fen']} 分，交易差额 {result['sales_gap_fen']} 分）", err=True)
         sys.exit(1)
     click.echo(f"{result['period']}: 平衡", err=True)
+
+
+@click.command("verify")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--period", default=None,
+              help="YYYY-MM: the voucher month of the voucher checks and the reconciliation (default: every month)")
+@click.option("--since", default=None,
+              help="YYYY-MM-DD: check the till's records (sales, voids, shifts, receipts) from this business day")
+@with_appcontext
+def verify_cmd(fmt: str, period: str | None, since: str | None):
+    """Check every ledger identity; exit 0 when all agree, 1 listing each difference, 2 on bad input."""
+    from app.core.books import Window
+    from app.core.cli import fail
+    from app.core.timeutil import Period, parse_date
+    from app.reports import books, verify
+
+    cli_command_context()
+    try:
+        first = parse_date(since) if since else None
+        month = str(Period.parse(period)) if period else None
+        if month:
+            books.check_period(month)
+    except DomainError as e:
+        fail(e)
+    report = verify.run(Window(first=first, period=month))
+    db.session.rollback()  # read only
+    if fmt == "json":
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        for line in verify.text_lines(report):
+            click.echo(line)
+    sys.exit(0 if report["ok"] else 1)

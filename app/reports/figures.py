@@ -21,7 +21,8 @@ from app.vouchers.models import Voucher
 MIN_CELL = 5
 
 
-def months_with_vouchers(programme_id: int, *, limit: int = 24, up_to: Period | None = None) -> list[str]:
+def months_with_vouchers(programme_id: int, *, limit: int | None = 24, up_to: Period | None = None) -> list[str]:
+    """The last `limit` months (all with None) in which the programme has vouchers, oldest first."""
     q = select(Voucher.period).where(Voucher.programme_id == programme_id)
     if up_to is not None:
         q = q.where(Voucher.period <= str(up_to))

@@ -63,10 +63,12 @@ def split_shares(amount_fen: int, funders: list[dict]) -> list[dict]:
             for f, p in zip(funders, parts, strict=True)]
 
 
-def reconcile(period: str | Period, *, programme_code: str | None = None,
-              district_code: str | None = None, difference_limit: int = DIFFERENCE_LIMIT) -> dict:
-    """The reconciliation of `period` (YYYY-MM) for a programme; a district-limited user
-    passes its district and sees only that district's recipients' vouchers."""
+def month_books(period: str | Period, *, programme_code: str | None = None, district_code: str | None = None,
+                difference_limit: int = DIFFERENCE_LIMIT, with_balances: bool = True) -> dict:
+    """The month's identity, from the ledger and from the sales, and every difference behind it:
+    what `reconcile()` reports and `flask verify` checks (app/reports/books.py). Without
+    `with_balances` the per-voucher balance check is left to verify's own (it covers every
+    voucher at once)."""
     period = Period.parse(str(period))
     programme = vouchers.get_programme(programme_code)
     scope = queries.voucher_scope(str(period), programme.id, district_code)
@@ -87,13 +89,38 @@ def reconcile(period: str | Period, *, programme_code: str | None = None,
     shops = {s.id: s for s in auth_services.list_shops()}
     by_shop_sales = queries.sales_by_shop(ids)
     by_shop_refunds = queries.void_refunds_by_shop(ids)
-    by_shop_ledger = queries.ledger_by_shop(ids)
     # the sales' side of the identity: every voucher payment and every void's voucher refund of
     # the scope's sales, which the per-shop figures hold exactly once each
     sales_paid = sum(s["redeemed_fen"] for s in by_shop_sales.values())
     sales_refunded = sum(by_shop_refunds.values())
-    ledger_gap = identity_gap(totals)
-    sales_gap = identity_gap(totals, redeemed=sales_paid, refunded=sales_refunded)
+    differences = (
+        ([{"kind": "balance_vs_ledger", **m}
+          for m in queries.balance_mismatches(programme.id, str(period), district_code, difference_limit)]
+         if with_balances else [])
+        + queries.sale_differences(ids, difference_limit)
+        + queries.void_differences(ids, difference_limit))
+    for d in differences:
+        shop = shops.get(d.get("shop_id"))
+        d["shop"] = shop.code if shop else None
+        d["explanation"] = explain(d["kind"])
+    return {"period": str(period), "programme": programme, "district": district_code, "ids": ids,
+            "shops": shops, "totals": totals, "districts": districts, "by_shop_sales": by_shop_sales,
+            "by_shop_refunds": by_shop_refunds, "sales_redeemed_fen": sales_paid,
+            "sales_refunded_fen": sales_refunded, "ledger_gap_fen": identity_gap(totals),
+            "sales_gap_fen": identity_gap(totals, redeemed=sales_paid, refunded=sales_refunded),
+            "differences": differences}
+
+
+def reconcile(period: str | Period, *, programme_code: str | None = None,
+              district_code: str | None = None, difference_limit: int = DIFFERENCE_LIMIT) -> dict:
+    """The reconciliation of `period` (YYYY-MM) for a programme; a district-limited user
+    passes its district and sees only that district's recipients' vouchers."""
+    books = month_books(period, programme_code=programme_code, district_code=district_code,
+                        difference_limit=difference_limit)
+    period, programme, ids, shops = Period.parse(books["period"]), books["programme"], books["ids"], books["shops"]
+    totals, districts, differences = books["totals"], books["districts"], books["differences"]
+    by_shop_sales, by_shop_refunds = books["by_shop_sales"], books["by_shop_refunds"]
+    by_shop_ledger = queries.ledger_by_shop(ids)
     by_shop = []
     for shop_id in sorted(set(by_shop_sales) | set(by_shop_refunds) | set(by_shop_ledger),
                           key=lambda s: shops[s].code):
@@ -115,16 +142,6 @@ def reconcile(period: str | Period, *, programme_code: str | None = None,
         by_district.append({"district": code, "name": regions.region_name(code) or code, **d,
                             "balanced": identity_gap(d) == 0})
 
-    differences = (
-        [{"kind": "balance_vs_ledger", **m}
-         for m in queries.balance_mismatches(programme.id, str(period), district_code, difference_limit)]
-        + queries.sale_differences(ids, difference_limit)
-        + queries.void_differences(ids, difference_limit))
-    for d in differences:
-        shop = shops.get(d.get("shop_id"))
-        d["shop"] = shop.code if shop else None
-        d["explanation"] = explain(d["kind"])
-
     net_redeemed = totals["redeemed_fen"] - totals["refunded_fen"]
     shares = {key: split_shares(value, programme.funders or []) for key, value in (
         ("issued_fen", totals["issued_fen"]), ("redeemed_net_fen", net_redeemed),
@@ -143,11 +160,11 @@ def reconcile(period: str | Period, *, programme_code: str | None = None,
                                   "expired_fen", "revoked_fen", "outstanding_fen", "reissued_fen")},
         "redemptions": sum(s["sales"] for s in by_shop),
         "recipients_redeemed": queries.distinct_redeemers(ids),
-        "sales_redeemed_fen": sales_paid,
-        "sales_refunded_fen": sales_refunded,
-        "ledger_gap_fen": ledger_gap,
-        "sales_gap_fen": sales_gap,
-        "balanced": ledger_gap == 0 and sales_gap == 0 and not differences,
+        "sales_redeemed_fen": books["sales_redeemed_fen"],
+        "sales_refunded_fen": books["sales_refunded_fen"],
+        "ledger_gap_fen": books["ledger_gap_fen"],
+        "sales_gap_fen": books["sales_gap_fen"],
+        "balanced": books["ledger_gap_fen"] == 0 and books["sales_gap_fen"] == 0 and not differences,
         "differences": differences,
         "by_shop": by_shop,
         "by_district": by_district,

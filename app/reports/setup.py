@@ -28,6 +28,7 @@ def init_app(app) -> None:
     app.register_blueprint(views_public.public_bp)
     rest_api.register_blueprint(api.blp, url_prefix="/api/v1")
     app.cli.add_command(cli.reconcile_cmd)
+    app.cli.add_command(cli.verify_cmd)
     staff, shop_staff = set(scope.STAFF), set(scope.SHOP_STAFF)
     menu.add(app, endpoint="reports.dashboard", label=_l("数据看板"), roles=staff, order=600,
              description=_l("发放与核销、核销率、余额、让利、捐赠领取的月度图表"))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_babel import gettext as _
-from sqlalchemy import String, cast, func, insert, literal, or_, select, update
+from sqlalchemy import String, cast, func, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -150,19 +150,12 @@ def expire_vouchers(*, as_of: dt.date | None = None, batch_size: int = BATCH) ->
 
 def verify() -> list[dict]:
     """Vouchers whose balance differs from the sum of their ledger rows, lies outside
-    0..face, or contradicts their status. Empty when everything agrees."""
-    sums = (select(VoucherLedger.voucher_id, func.sum(VoucherLedger.amount_fen).label("total"))
-            .group_by(VoucherLedger.voucher_id).subquery())
-    total = func.coalesce(sums.c.total, 0)
-    q = (select(Voucher.id, Voucher.status, Voucher.balance_fen, Voucher.face_fen, total)
-         .outerjoin(sums, sums.c.voucher_id == Voucher.id)
-         .where(or_(total != Voucher.balance_fen, Voucher.balance_fen < 0,
-                    Voucher.balance_fen > Voucher.face_fen,
-                    (Voucher.status != "active") & (Voucher.balance_fen != 0),
-                    (Voucher.status == "active") & (Voucher.balance_fen == 0)))
-         .order_by(Voucher.id))
-    return [{"voucher_id": vid, "status": status, "balance_fen": bal, "face_fen": face,
-             "ledger_fen": int(led)} for vid, status, bal, face, led in db.session.execute(q)]
+    0..face, or contradicts their status (the whole check is `books.disagreeing_vouchers`).
+    Empty when everything agrees."""
+    from app.vouchers.books import disagreeing_vouchers
+
+    return [{k: v[k] for k in ("voucher_id", "status", "balance_fen", "face_fen", "ledger_fen")}
+            for v in disagreeing_vouchers()]
 
 
 def totals(period: str | None = None) -> dict:

@@ -179,7 +179,7 @@ def test_the_command_line(fresh_app, tmp_path):
         db.session.execute(Voucher.__table__.update().where(Voucher.id == 1).values(status="active", balance_fen=5))
         db.session.commit()
     broken = _flask(fresh_app, "vouchers", "verify")
-    assert broken.returncode == 1 and "voucher 1" in broken.stderr
+    assert broken.returncode == 1 and "voucher=1" in broken.stderr
 
 
 @pytest.mark.real_commits

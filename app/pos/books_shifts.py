@@ -1,0 +1,171 @@
+"""The till's books, per shift and per shop: Z reports against their rows, Z and receipt
+numbering against the counters, one sale per idempotency key.
+
+Read-only, set-based (see books.py); the only Python loop is over the Z reports (a few per
+shop and day), comparing each one's frozen totals with the sums of its rows.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Integer, case, cast, func, literal, select, union_all
+
+from app.auth.models import Shop
+from app.core.books import Check, Window, all_digits, difference, yyyymmdd
+from app.extensions import db
+from app.pos.books import TENDERS, refunded
+from app.pos.models import PAYMENT_METHODS, Counter, Payment, Sale, Shift, Void, ZReport
+
+SALE_SUMS = (("sales_count", None), ("sales_fen", Sale.total_fen), ("market_value_fen", Sale.market_total_fen),
+             ("savings_fen", Sale.savings_fen), ("voucher_redeemed_fen", Sale.voucher_paid_fen))
+
+
+def _z_of_window(window: Window):
+    q = select(ZReport.shift_id).join(Shift, Shift.id == ZReport.shift_id)
+    return q.where(*window.instants(Shift.opened_at))
+
+
+def z_reports(window: Window) -> list[dict]:
+    """A closed shift's Z report equals what its rows say now: sales, voids, money by method,
+    refunds by method, the float; expected cash = float + cash taken − cash refunded;
+    difference = counted − expected; the report's shop is the shift's."""
+    name = "pos.z_report"
+    shifts = _z_of_window(window)
+    sales = (select(Sale.shift_id.label("shift_id"), func.count().label("sales_count"),
+                    *(func.sum(col).label(key) for key, col in SALE_SUMS if col is not None))
+             .where(Sale.shift_id.in_(shifts)).group_by(Sale.shift_id).subquery())
+    pays = (select(Sale.shift_id.label("shift_id"),
+                   *(func.sum(case((Payment.method == m, Payment.amount_fen), else_=0)).label(m)
+                     for m in PAYMENT_METHODS))
+            .join(Payment, Payment.sale_id == Sale.id)
+            .where(Sale.shift_id.in_(shifts)).group_by(Sale.shift_id).subquery())
+    voids = (select(Void.shift_id.label("shift_id"), func.count().label("voids_count"),
+                    func.sum(Void.total_fen).label("voids_fen"),
+                    func.sum(Void.voucher_refund_fen).label("voucher_refunded_fen"),
+                    *(func.sum(refunded(m)).label(m) for m in TENDERS))
+             .where(Void.shift_id.in_(shifts)).group_by(Void.shift_id).subquery())
+    q = (select(ZReport.number, ZReport.shop_id, ZReport.totals, ZReport.counted_fen, ZReport.expected_cash_fen,
+                ZReport.difference_fen, Shift.id, Shift.shop_id, Shift.float_fen, sales, pays, voids)
+         .join(Shift, Shift.id == ZReport.shift_id)
+         .outerjoin(sales, sales.c.shift_id == Shift.id).outerjoin(pays, pays.c.shift_id == Shift.id)
+         .outerjoin(voids, voids.c.shift_id == Shift.id)
+         .where(ZReport.shift_id.in_(shifts)))
+    out = []
+    for row in db.session.execute(q).mappings():
+        z_shop = row[ZReport.shop_id]
+        obj = {"shop_id": z_shop, "shift_id": row[Shift.id], "z_number": row[ZReport.number]}
+        totals = row[ZReport.totals] or {}
+        by_method, refunds = totals.get("by_method") or {}, totals.get("refunds_by_method") or {}
+
+        def now(key, subquery, r=row):
+            return int(r[subquery.c[key]] or 0)
+
+        rows_say = {key: now(key, sales) for key, _col in SALE_SUMS}
+        rows_say.update({key: now(key, voids) for key in ("voids_count", "voids_fen", "voucher_refunded_fen")})
+        pairs = [(f"z.{k}", totals.get(k), f"rows.{k}", v) for k, v in rows_say.items()]
+        pairs += [(f"z.by_method.{m}", by_method.get(m), f"rows.by_method.{m}", now(m, pays)) for m in PAYMENT_METHODS]
+        pairs += [(f"z.refunds_by_method.{m}", refunds.get(m), f"rows.refunds_by_method.{m}", now(m, voids))
+                  for m in TENDERS]
+        float_fen = row[Shift.float_fen]
+        pairs.append(("z.float_fen", totals.get("float_fen"), "shift.float_fen", float_fen))
+        expected = float_fen + now("cash", pays) - now("cash", voids)
+        pairs.append(("z.expected_cash_fen", row[ZReport.expected_cash_fen], "float_plus_cash_minus_refunds_fen",
+                      expected))
+        pairs.append(("z.difference_fen", row[ZReport.difference_fen], "counted_minus_expected_fen",
+                      row[ZReport.counted_fen] - row[ZReport.expected_cash_fen]))
+        pairs.append(("z.shop_id", z_shop, "shift.shop_id", row[Shift.shop_id]))
+        out += [difference(name, obj, (a, av), (b, bv)) for a, av, b, bv in pairs if av != bv]
+    return out
+
+
+def z_per_shift(window: Window) -> list[dict]:
+    """Every closed shift has exactly one Z report; an open shift has none."""
+    n = func.count(ZReport.id)
+    closed = Shift.closed_at.is_not(None)
+    q = (select(Shift.id, Shift.shop_id, closed, n).outerjoin(ZReport, ZReport.shift_id == Shift.id)
+         .where(*window.instants(Shift.opened_at))
+         .group_by(Shift.id, Shift.shop_id, Shift.closed_at)
+         .having(case((closed, n != 1), else_=n > 0)))
+    return [difference("pos.z_per_shift", {"shop_id": shop, "shift_id": sid},
+                       ("z_reports", count), ("closed_shift", int(is_closed)))
+            for sid, shop, is_closed, count in db.session.execute(q)]
+
+
+def z_numbers(window: Window) -> list[dict]:
+    """Per shop, Z numbers run 1, 2, 3, … without gap or repeat, and the shop's `z` counter is
+    the highest. (All of them: Z reports are few.)"""
+    prev = func.lag(ZReport.number).over(partition_by=ZReport.shop_id, order_by=(ZReport.number, ZReport.id))
+    seq = select(ZReport.shop_id, ZReport.number, ZReport.shift_id, prev.label("prev")).subquery()
+    q = select(seq).where(seq.c.number != func.coalesce(seq.c.prev, 0) + 1)
+    out = [difference("pos.z_numbers", {"shop_id": shop, "z_number": number, "shift_id": shift},
+                      ("number", number), ("previous_plus_one", (p or 0) + 1))
+           for shop, number, shift, p in db.session.execute(q)]
+    highest = dict(db.session.execute(select(ZReport.shop_id, func.max(ZReport.number))
+                                      .group_by(ZReport.shop_id)).all())
+    counters = dict(db.session.execute(select(Counter.shop_id, Counter.value).where(Counter.name == "z")).all())
+    out += [difference("pos.z_numbers", {"shop_id": shop, "counter": "z"},
+                       ("counter", counters.get(shop, 0)), ("highest_number", highest.get(shop, 0)))
+            for shop in sorted(set(highest) | set(counters)) if counters.get(shop, 0) != highest.get(shop, 0)]
+    return out
+
+
+def receipt_numbers(window: Window) -> list[dict]:
+    """Receipt numbers are `<SHOP>-YYYYMMDD-NNNN` of the sale's shop and business day, run 1, 2,
+    3, … per shop and day without gap or repeat, and the shop's counter for that day is the
+    highest number used."""
+    name = "pos.receipt_numbers"
+    prefix = Shop.code + "-" + yyyymmdd(Sale.business_date) + "-"
+    rest = func.substr(Sale.receipt_no, func.length(prefix) + 1)
+    well_formed = ((func.substr(Sale.receipt_no, 1, func.length(prefix)) == prefix)
+                   & func.length(rest).between(4, 9) & all_digits(rest))
+    number = case((well_formed, cast(rest, Integer)), else_=None)
+    numbered = (select(Sale.id.label("sale_id"), Sale.shop_id.label("shop_id"), Sale.business_date.label("day"),
+                       Sale.receipt_no.label("receipt_no"), prefix.label("prefix"), number.label("number"))
+                .join(Shop, Shop.id == Sale.shop_id).where(*window.days(Sale.business_date)).subquery())
+    prev = func.lag(numbered.c.number).over(partition_by=(numbered.c.shop_id, numbered.c.day),
+                                            order_by=(numbered.c.number, numbered.c.sale_id))
+    seq = select(numbered, prev.label("prev")).where(numbered.c.number.is_not(None)).subquery()
+    out = []
+    for sid, shop, day, rno, pre, _n in db.session.execute(select(numbered).where(numbered.c.number.is_(None))):
+        out.append(difference(name, {"shop_id": shop, "day": day, "sale_id": sid, "receipt_no": rno},
+                              ("receipt_no", rno), ("expected_form", f"{pre}NNNN")))
+    gaps = select(seq).where(seq.c.number != func.coalesce(seq.c.prev, 0) + 1)
+    for sid, shop, day, rno, _pre, n, p in db.session.execute(gaps):
+        out.append(difference(name, {"shop_id": shop, "day": day, "sale_id": sid, "receipt_no": rno},
+                              ("number", n), ("previous_plus_one", (p or 0) + 1)))
+    # the counters: receipt:YYYYMMDD per shop, against the highest number of that day
+    used = (select(numbered.c.shop_id.label("shop_id"), (literal("receipt:") + yyyymmdd(numbered.c.day)).label("name"),
+                   func.max(numbered.c.number).label("highest"), literal(0).label("counter"))
+            .group_by(numbered.c.shop_id, numbered.c.day))
+    counters = select(Counter.shop_id, Counter.name, literal(0), Counter.value).where(Counter.name.like("receipt:%"))
+    if window.first is not None:
+        counters = counters.where(Counter.name >= f"receipt:{window.first:%Y%m%d}")
+    if window.last is not None:
+        counters = counters.where(Counter.name <= f"receipt:{window.last:%Y%m%d}")
+    u = union_all(used, counters).subquery()
+    q = (select(u.c.shop_id, u.c.name, func.max(u.c.counter), func.coalesce(func.max(u.c.highest), 0))
+         .group_by(u.c.shop_id, u.c.name)
+         .having(func.max(u.c.counter) != func.coalesce(func.max(u.c.highest), 0)))
+    for shop, counter, value, highest in db.session.execute(q):
+        out.append(difference(name, {"shop_id": shop, "counter": counter},
+                              ("counter", value), ("highest_number", highest)))
+    return out
+
+
+def idempotency(window: Window) -> list[dict]:
+    """One sale per idempotency key (the unique index makes this a walk along it)."""
+    q = (select(Sale.idempotency_key, func.count(), func.min(Sale.id))
+         .where(*window.days(Sale.business_date))
+         .group_by(Sale.idempotency_key).having(func.count() > 1))
+    return [difference("pos.idempotency", {"sale_id": first, "key": key}, ("sales", n), ("allowed", 1), "≤")
+            for key, n, first in db.session.execute(q)]
+
+
+CHECKS = (
+    Check(z_reports, {"pos.z_report": _l(
+        "Z 报表等于其班次的记录：各项合计、应有现金 = 备用金 + 现金收入 − 现金退款、差额 = 清点 − 应有")}),
+    Check(z_per_shift, {"pos.z_per_shift": _l("每个已结班次恰有一张 Z 报表，未结班次没有")}),
+    Check(z_numbers, {"pos.z_numbers": _l("每店 Z 报表编号连续不重复，计数器等于最大编号")}, dated=False),
+    Check(receipt_numbers, {"pos.receipt_numbers": _l("小票号格式正确，每店每天连续不重复，计数器等于最大编号")}),
+    Check(idempotency, {"pos.idempotency": _l("每个请求编号只有一笔交易")}),
+)
