@@ -36,7 +36,7 @@ OBJECT_LABELS = (
     ("shop", "shop"), ("shop_id", "shop_id"), ("programme", "programme"), ("period", "period"),
     ("day", "day"), ("sale_id", "sale"), ("receipt_no", "receipt"), ("line_id", "line"),
     ("void_id", "void"), ("void_line_id", "void_line"), ("shift_id", "shift"), ("z_number", "Z"),
-    ("voucher_id", "voucher"), ("product_id", "product"), ("ref", "ref"), ("key", "key"),
+    ("voucher_id", "voucher"), ("status", "status"), ("product_id", "product"), ("ref", "ref"), ("key", "key"),
     ("document", "document"), ("settlement", "settlement"), ("lot_id", "lot"), ("pickup_id", "pickup"),
     ("pickup_line_id", "pickup_line"), ("recipient_id", "recipient"), ("kind", "kind"),
     ("period_key", "period_key"), ("counter", "counter"), ("field", "field"),

@@ -44,36 +44,41 @@ def z_reports(window: Window) -> list[dict]:
                     func.sum(Void.voucher_refund_fen).label("voucher_refunded_fen"),
                     *(func.sum(refunded(m)).label(m) for m in TENDERS))
              .where(Void.shift_id.in_(shifts)).group_by(Void.shift_id).subquery())
-    q = (select(ZReport.number, ZReport.shop_id, ZReport.totals, ZReport.counted_fen, ZReport.expected_cash_fen,
-                ZReport.difference_fen, Shift.id, Shift.shop_id, Shift.float_fen, sales, pays, voids)
+    # every column under its own plain label ("s_", "p_", "v_" for the rows' sums), read by name
+    parts = [(prefix, sub, [c for c in sub.c if c.key != "shift_id"]) for prefix, sub in
+             (("s_", sales), ("p_", pays), ("v_", voids))]
+    q = (select(ZReport.number.label("number"), ZReport.shop_id.label("z_shop"), ZReport.totals.label("totals"),
+                ZReport.counted_fen.label("counted"), ZReport.expected_cash_fen.label("expected"),
+                ZReport.difference_fen.label("difference"), Shift.id.label("shift_id"),
+                Shift.shop_id.label("shift_shop"), Shift.float_fen.label("float_fen"),
+                *(c.label(prefix + c.key) for prefix, _sub, cols in parts for c in cols))
          .join(Shift, Shift.id == ZReport.shift_id)
          .outerjoin(sales, sales.c.shift_id == Shift.id).outerjoin(pays, pays.c.shift_id == Shift.id)
          .outerjoin(voids, voids.c.shift_id == Shift.id)
          .where(ZReport.shift_id.in_(shifts)))
     out = []
     for row in db.session.execute(q).mappings():
-        z_shop = row[ZReport.shop_id]
-        obj = {"shop_id": z_shop, "shift_id": row[Shift.id], "z_number": row[ZReport.number]}
-        totals = row[ZReport.totals] or {}
+        z_shop = row["z_shop"]
+        obj = {"shop_id": z_shop, "shift_id": row["shift_id"], "z_number": row["number"]}
+        totals = row["totals"] or {}
         by_method, refunds = totals.get("by_method") or {}, totals.get("refunds_by_method") or {}
 
-        def now(key, subquery, r=row):
-            return int(r[subquery.c[key]] or 0)
+        def now(key, prefix, r=row):
+            return int(r[prefix + key] or 0)
 
-        rows_say = {key: now(key, sales) for key, _col in SALE_SUMS}
-        rows_say.update({key: now(key, voids) for key in ("voids_count", "voids_fen", "voucher_refunded_fen")})
+        rows_say = {key: now(key, "s_") for key, _col in SALE_SUMS}
+        rows_say.update({key: now(key, "v_") for key in ("voids_count", "voids_fen", "voucher_refunded_fen")})
         pairs = [(f"z.{k}", totals.get(k), f"rows.{k}", v) for k, v in rows_say.items()]
-        pairs += [(f"z.by_method.{m}", by_method.get(m), f"rows.by_method.{m}", now(m, pays)) for m in PAYMENT_METHODS]
-        pairs += [(f"z.refunds_by_method.{m}", refunds.get(m), f"rows.refunds_by_method.{m}", now(m, voids))
+        pairs += [(f"z.by_method.{m}", by_method.get(m), f"rows.by_method.{m}", now(m, "p_")) for m in PAYMENT_METHODS]
+        pairs += [(f"z.refunds_by_method.{m}", refunds.get(m), f"rows.refunds_by_method.{m}", now(m, "v_"))
                   for m in TENDERS]
-        float_fen = row[Shift.float_fen]
+        float_fen = row["float_fen"]
         pairs.append(("z.float_fen", totals.get("float_fen"), "shift.float_fen", float_fen))
-        expected = float_fen + now("cash", pays) - now("cash", voids)
-        pairs.append(("z.expected_cash_fen", row[ZReport.expected_cash_fen], "float_plus_cash_minus_refunds_fen",
-                      expected))
-        pairs.append(("z.difference_fen", row[ZReport.difference_fen], "counted_minus_expected_fen",
-                      row[ZReport.counted_fen] - row[ZReport.expected_cash_fen]))
-        pairs.append(("z.shop_id", z_shop, "shift.shop_id", row[Shift.shop_id]))
+        expected = float_fen + now("cash", "p_") - now("cash", "v_")
+        pairs.append(("z.expected_cash_fen", row["expected"], "float_plus_cash_minus_refunds_fen", expected))
+        pairs.append(("z.difference_fen", row["difference"], "counted_minus_expected_fen",
+                      row["counted"] - row["expected"]))
+        pairs.append(("z.shop_id", z_shop, "shift.shop_id", row["shift_shop"]))
         out += [difference(name, obj, (a, av), (b, bv)) for a, av, b, bv in pairs if av != bv]
     return out
 

@@ -6,7 +6,8 @@ import marshmallow as ma
 from flask_smorest import Blueprint
 
 from app.auth.permissions import require_role
-from app.reports import reconciliation, scope
+from app.core.timeutil import Period
+from app.reports import reconciliation, scope, verify
 
 blp = Blueprint("api_reports", __name__, description="对账 Reconciliation")
 
@@ -22,9 +23,10 @@ class ReconciliationArgs(ma.Schema):
 def get_reconciliation(args, period: str):
     """{period, issued_count, issued_fen, redeemed_fen, refunded_fen, expired_fen, revoked_fen,
     outstanding_fen, balanced, by_shop, by_district} for a month (YYYY-MM); a district-limited
-    user gets its district's figures."""
+    user gets its district's figures. `verify`: what `flask verify --format json` reports for the
+    month (the checks a month narrows), as the user may see it."""
     result = reconciliation.reconcile(period, programme_code=args["programme"], district_code=scope.district())
-    return reconciliation.api_view(result)
+    return {**reconciliation.api_view(result), "verify": verify.for_user_month(Period.parse(period), result)}
 
 
 @blp.route("/reconciliation/<period>/differences", methods=["GET"])

@@ -83,7 +83,6 @@ def verify_cmd(fmt: str, period: str | None, since: str | None):
     except DomainError as e:
         fail(e)
     report = verify.run(Window(first=first, period=month))
-    db.session.rollback()  # read only
     if fmt == "json":
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:

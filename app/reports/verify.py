@@ -13,6 +13,7 @@ import time
 
 from app.auth import services as auth_services
 from app.core.books import DIFFERENCE_LIMIT, Check, Window, describe
+from app.core.timeutil import Period
 from app.reports import books as reports_books
 
 
@@ -94,14 +95,42 @@ def text_lines(report: dict) -> list[str]:
     return lines
 
 
+# what the month's own reconciliation lists: already limited to a district user's recipients
+RECONCILED = ("reconciliation.identity", "vouchers.sales_vs_ledger", "vouchers.voids_vs_ledger")
+
+
 def for_shops(report: dict, shop_codes: set[str] | None) -> dict:
     """The report as a user limited to some shops may see it: the differences naming one of
-    `shop_codes` (None: everything), with the number left out per identity."""
+    `shop_codes` (None: everything), and those of the reconciliation it was given; how many
+    were left out is kept per identity (`hidden`)."""
     if shop_codes is None:
         return report
     out = []
     for c in report["checks"]:
-        mine = [d for d in c["differences"] if d["objects"].get("shop") in shop_codes]
+        mine = [d for d in c["differences"] if c["name"] in RECONCILED or d["objects"].get("shop") in shop_codes]
         out.append({**c, "differences": mine, "hidden": c["count"] - len(mine), "count": len(mine),
                     "ok": not mine})
     return {**report, "ok": all(c["ok"] for c in out), "checks": out}
+
+
+def for_month(period: Period, reconciled: list[tuple[str, dict]], shop_codes: set[str] | None = None) -> dict:
+    """What the reconciliation page shows: the checks a month narrows (the till's records dated
+    in it, its vouchers), with the month's reconciliation already computed."""
+    window = Window(first=period.first_day, last=period.last_day, period=str(period))
+    return for_shops(run(window, dated_only=True, reconciled=reconciled), shop_codes)
+
+
+def for_user_month(period: Period, result: dict) -> dict:
+    """`for_month` for the logged-in user of the page or the API: the whole city for admins and
+    city-wide federation staff; for a district-limited user its district's shops (and its
+    district's reconciliation, `result`)."""
+    from app.reports import scope
+
+    codes = None if scope.shop_ids() is None else {s.code for s in scope.shops()}
+    return for_month(period, [(result["programme"], result)], codes)
+
+
+def undated_identities() -> dict[str, str]:
+    """The identities no month narrows (stock on hand, lots, numbering per shop, ...): only
+    `flask verify` runs them."""
+    return {name: str(title) for check in checks() if not check.dated for name, title in check.identities.items()}

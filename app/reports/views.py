@@ -8,11 +8,12 @@ from flask_babel import lazy_gettext as _l
 
 from app.auth.permissions import require_role
 from app.core import audit
+from app.core.books import describe
 from app.core.timeutil import Period
 from app.donations import stats as donation_stats
 from app.donations.labels import KIND_LABELS
 from app.extensions import db
-from app.reports import charts, exports, figures, queries, reconciliation, scope
+from app.reports import charts, exports, figures, queries, reconciliation, scope, verify
 from app.vouchers import services as vouchers
 
 bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
@@ -42,7 +43,9 @@ def reconciliation_page():
     period = period_arg()
     result = _reconcile(period)
     return render_template("reports/reconciliation.html", r=result, period=period,
-                           programmes=vouchers.list_programmes(), kinds=DIFFERENCE_KINDS)
+                           programmes=vouchers.list_programmes(), kinds=DIFFERENCE_KINDS,
+                           books=verify.for_user_month(period, result), undated=verify.undated_identities(),
+                           describe=describe)
 
 
 def reconciliation_tables(r: dict) -> list[exports.Table]:

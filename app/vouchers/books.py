@@ -67,7 +67,7 @@ def balances(window: Window) -> list[dict]:
     redemption, the expiry, the revocation); expired and revoked ones are closed (closed_at)."""
     out = []
     for v in disagreeing_vouchers(window.period):
-        obj = {"voucher_id": v["voucher_id"], "period": v["period"], "kind": v["status"]}
+        obj = {"voucher_id": v["voucher_id"], "period": v["period"], "status": v["status"]}
         bal = v["balance_fen"]
         for ok, left, right, rel in (
                 (bal == v["ledger_fen"], ("balance_fen", bal), ("ledger_fen", v["ledger_fen"]), "="),

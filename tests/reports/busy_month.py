@@ -36,7 +36,7 @@ class Busy:
     open_shift: object       # A's cashier's shift of Dec 3, still open
     z_a: object              # the Z reports of November's shifts
     z_b: object
-    pickup: object           # r2's pickup of 3 garments, one of them returned
+    pickup: object           # r2's first pickup of 3 garments (one returned; a fourth taken later)
     lot_ids: list
     paid: object             # A's November settlement, paid
 
@@ -54,6 +54,8 @@ def cash_checkout(s, lines, *, day, payments, voucher=None):
 def build_busy_month() -> Busy:
     m = build_month(expire=False)
     a, b, v = m.a, m.b, m.voucher_of
+    for s in (a, b):  # the shifts opened when November began, not when the test runs
+        pos.current_shift(s.cashier.id).opened_at = at(D(2026, 11, 1), 8)
     replacement, _code = vouchers.reissue(v[10].id, reason="遗失")
     sell(b, replacement, [{"product_id": m.salt.id, "qty": 1}], day=D(2026, 11, 22))
     card_sale = cash_checkout(b, [{"product_id": m.oil.id, "qty": 1}], day=D(2026, 11, 21),
@@ -83,6 +85,8 @@ def build_busy_month() -> Busy:
                                    now=at(D(2026, 11, 12)))
     returns.return_pickup(user=a.manager, pickup_id=pickup.id, reason="尺码不合适",
                           lines=[{"line_id": pickup.lines[0].id, "qty": 1}])
+    pickups.record_pickup(user=a.cashier, recipient_id=m.recipients[1].id, idempotency_key=str(uuid.uuid4()),
+                          lines=[{"kind": "clothing", "quantity": 1}], now=at(D(2026, 11, 14)))
 
     # November's shifts close (A one yuan short); A's cashier opens the next one on December 3rd
     shift_a = pos.current_shift(a.cashier.id)
@@ -90,6 +94,7 @@ def build_busy_month() -> Busy:
     z_b = pos.close_shift(cashier=b.cashier, counted_fen=pos.expected_cash(pos.current_shift(b.cashier.id)))
     open_shift = pos.open_shift(cashier=a.cashier, float_fen=5000)
     dec3 = D(2026, 12, 3)
+    open_shift.opened_at = at(dec3, 8)
     cash_sale = cash_checkout(a, [{"product_id": m.rice.id, "qty": 2}, {"product_id": m.salt.id, "qty": 1}],
                               day=dec3, payments=[{"method": "cash", "amount_fen": 10000}])
     cash_void = void(a, cash_sale, day=dec3, lines=[{"line_id": line_of(cash_sale, m.rice), "qty": 1}])

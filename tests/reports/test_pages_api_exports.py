@@ -27,8 +27,10 @@ def test_api_answers_with_exactly_the_design_keys(app, login):
     resp = login("federation").get(f"/api/v1/reconciliation/{PERIOD}")
     assert resp.status_code == 200
     body = resp.get_json()
+    # DESIGN.md's keys, plus `verify` (flask verify's report of the month, issue 10)
     assert set(body) == {"period", "issued_count", "issued_fen", "redeemed_fen", "refunded_fen", "expired_fen",
-                         "revoked_fen", "outstanding_fen", "balanced", "by_shop", "by_district"}
+                         "revoked_fen", "outstanding_fen", "balanced", "by_shop", "by_district", "verify"}
+    assert body["verify"]["ok"] is True
     assert body["balanced"] is True and body["issued_fen"] == 34800 and body["expired_fen"] == 18350
     bad = login("admin").get("/api/v1/reconciliation/2026-13")
     assert bad.status_code == 400 and bad.get_json()["error"]["code"] == "invalid_input"
