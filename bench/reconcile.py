@@ -18,7 +18,10 @@ shops. A few voids and expiry of the past months make the month a realistic mix.
 Printed: seconds to build the data, then the reconciliation of the last and a middle month
 (`reconcile()`: ledger and sales identities, by shop, district and funder, differences, and the
 cumulative figures since the start), the 12-month dashboard series, a shop's settlement
-figures and statement rows, and the balance check, with the peak RSS.
+figures and statement rows, the balance check, and `flask verify` (in full, per check, with
+`--since` the last month's first day, and the reconciliation page's month), with the peak RSS.
+The data set is consistent for verify: receipt numbers and their counters, the stock moves of
+every sale line and the on-hand figures are written too.
 """
 
 from __future__ import annotations
@@ -51,6 +54,39 @@ def _periods(months: int) -> list[str]:
         out.append(str(p))
         p = p.next()
     return out
+
+
+def books(conn, *, sqlite: bool) -> None:
+    """What the till would have written beside the sales, so that `flask verify` finds the data
+    set consistent: receipt numbers SHOP-YYYYMMDD-NNNN per shop and day with their counters, and
+    the stock moves (an opening receipt per shop and product, then one move per sale line with
+    its running on-hand) and on-hand figures."""
+    day = "strftime('%Y%m%d', s.business_date)" if sqlite else "to_char(s.business_date, 'YYYYMMDD')"
+    n = "row_number() OVER (PARTITION BY s.shop_id, s.business_date ORDER BY s.id)"
+    pad = f"printf('%04d', {n})" if sqlite else f"lpad(({n})::text, 4, '0')"
+    conn.execute(sa.text(
+        f"UPDATE pos_sale SET receipt_no = r.receipt_no FROM (SELECT s.id, sh.code || '-' || {day} || '-' || {pad} "
+        f"AS receipt_no FROM pos_sale s JOIN shop sh ON sh.id = s.shop_id) r WHERE pos_sale.id = r.id"))
+    conn.execute(sa.text(
+        f"INSERT INTO pos_counter (shop_id, name, value) SELECT s.shop_id, 'receipt:' || {day}, count(*) "
+        f"FROM pos_sale s GROUP BY s.shop_id, s.business_date"))
+    spare = 1000  # left on the shelf after the last sale
+    conn.execute(sa.text(
+        "INSERT INTO inv_stock_move (at, shop_id, product_id, kind, quantity, on_hand_after, note, ref_type) "
+        "SELECT min(s.created_at), s.shop_id, l.product_id, 'receive', sum(l.quantity) + :spare, "
+        "sum(l.quantity) + :spare, '', 'bench' FROM pos_sale_line l JOIN pos_sale s ON s.id = l.sale_id "
+        "GROUP BY s.shop_id, l.product_id"), {"spare": spare})
+    conn.execute(sa.text(
+        "INSERT INTO inv_stock_move (at, shop_id, product_id, kind, quantity, on_hand_after, note, ref_type, ref_id) "
+        "SELECT s.created_at, s.shop_id, l.product_id, 'sale', -l.quantity, :spare + coalesce(sum(l.quantity) OVER "
+        "(PARTITION BY s.shop_id, l.product_id ORDER BY s.id DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), "
+        "0), "
+        "'', 'sale', CAST(s.id AS VARCHAR(40)) FROM pos_sale_line l JOIN pos_sale s ON s.id = l.sale_id "
+        "ORDER BY s.id"), {"spare": spare})
+    conn.execute(sa.text(
+        "INSERT INTO inv_stock_level (shop_id, product_id, on_hand, reorder_level) "
+        "SELECT DISTINCT s.shop_id, l.product_id, :spare, 0 FROM pos_sale_line l JOIN pos_sale s ON s.id = l.sale_id"),
+        {"spare": spare})
 
 
 def build(n: int, months: int, lines: int) -> dict:
@@ -137,6 +173,7 @@ def build(n: int, months: int, lines: int) -> dict:
         "created_at) SELECT voucher_id, 'redeem', -2750, 150, 'sale', CAST(id AS VARCHAR(64)), 'bench', created_at "
         "FROM pos_sale"))
     conn.execute(sa.text("UPDATE voucher SET balance_fen = 150 WHERE id IN (SELECT voucher_id FROM pos_sale)"))
+    books(conn, sqlite=db.engine.dialect.name == "sqlite")
     db.session.commit()
     t["sales"] = time.perf_counter() - t0
     counts = {name: db.session.scalar(sa.text(f"SELECT count(*) FROM {name}"))
@@ -177,6 +214,26 @@ def built_facts(months: int) -> dict:
               for name in ("recipient", "voucher", "voucher_ledger", "pos_sale", "pos_sale_line")}
     shop = db.session.scalar(sa.select(Shop).where(Shop.code == "B000"))
     return {"times": {}, "counts": counts, "periods": periods, "shop": shop}
+
+
+def time_verify(last) -> None:
+    """`flask verify` in full (each identity's seconds), from the first day of the last month
+    (--since), and what the reconciliation page runs for the last month."""
+    from app.core.books import Window
+    from app.reports import reconciliation, verify
+
+    for label, window in (("verify (everything)", Window()),
+                          (f"verify --since {last.first_day}", Window(first=last.first_day))):
+        report, secs = timed(lambda w=window: verify.run(w))
+        bad = [c for c in report["checks"] if not c["ok"]]
+        print(f"  {label + ':':<34}{secs:6.2f}s  ok={report['ok']} "
+              f"({len(bad)} identities disagree: {', '.join(c['name'] for c in bad) or '-'})", flush=True)
+        if not window.dated:  # identities checked by one statement show its seconds each
+            slow = sorted(report["checks"], key=lambda c: -c["seconds"])
+            print("    by identity: " + "; ".join(f"{c['name']} {c['seconds']:.2f}" for c in slow), flush=True)
+    result = reconciliation.reconcile(last)
+    report, secs = timed(lambda: verify.for_month(last, [(result["programme"], result)]))
+    print(f"  page's month verify ({last}):   {secs:6.2f}s  ok={report['ok']}", flush=True)
 
 
 def bench(kind: str, n: int, months: int, lines: int, pg_url: str | None, *, keep: bool = False,
@@ -235,6 +292,7 @@ def bench(kind: str, n: int, months: int, lines: int, pg_url: str | None, *, kee
             print(f"  statement rows ({len(rows):,} sales):    {secs:6.2f}s", flush=True)
             problems, secs = timed(issuance.verify)
             print(f"  vouchers verify (all):             {secs:6.2f}s ({len(problems)} problems)", flush=True)
+            time_verify(Period.parse(last))
             rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             print(f"  peak RSS {rss:,.0f} MB", flush=True)
             db.session.rollback()

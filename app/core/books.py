@@ -25,7 +25,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import String, cast, func, literal
+from sqlalchemy.engine import Engine
 
+from app.core.db import READ_SNAPSHOT
 from app.core.timeutil import business_day_bounds
 from app.extensions import db
 
@@ -51,8 +53,8 @@ class Window:
     `first`/`last`: business dates of the till's records (sales and their lines, payments, voids
     and stock moves; shifts opened, receipt numbers); None = from the beginning / to the end.
     `period`: the voucher month (YYYY-MM) of the voucher checks and the reconciliation; None =
-    every month. Checks without a date (stock on hand, donation lots, numbering per shop, ...)
-    always cover everything.
+    every month, or with `first` every month from first's on. Checks without a date (stock on
+    hand, donation lots, numbering per shop, ...) always cover everything.
     """
 
     first: dt.date | None = None
@@ -71,6 +73,14 @@ class Window:
         if self.last is not None:
             out.append(column <= self.last)
         return out
+
+    def months(self, column):
+        """Conditions on a voucher-month (YYYY-MM) column."""
+        if self.period is not None:
+            return [column == self.period]
+        if self.first is not None:
+            return [column >= f"{self.first:%Y-%m}"]
+        return []
 
     def instants(self, column):
         """Conditions on a UTC timestamp column, by business day."""
@@ -126,6 +136,22 @@ def describe(d: dict) -> str:
     (a, av), (b, bv) = d["figures"].items()
     relation = d["rule"].split(" ")[1] if d.get("rule") else "="
     return f"{d['check']} {' '.join(parts)}: {a}={av} {VIOLATED.get(relation, '≠')} {b}={bv}"
+
+
+def read_snapshot() -> None:
+    """Run what follows in one read-only snapshot of the database, so that every check sees the
+    same state while tills go on writing (a sale committed between two statements of one check
+    would otherwise show as a difference): REPEATABLE READ on PostgreSQL, a deferred transaction
+    in WAL mode on SQLite (which takes no write lock). For commands; a no-op when the session is
+    bound to a connection already in a transaction (the tests')."""
+    bind = db.session.get_bind()
+    if not isinstance(bind, Engine):
+        return
+    db.session.rollback()
+    options = {READ_SNAPSHOT: True}
+    if bind.dialect.name == "postgresql":
+        options["isolation_level"] = "REPEATABLE READ"
+    db.session.connection(execution_options=options)
 
 
 # --- small SQL helpers the checks share (the two databases spell these differently) ---------

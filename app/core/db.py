@@ -50,12 +50,17 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(dt.UTC)
 
 
+READ_SNAPSHOT = "cs_read_snapshot"  # execution option: a read-only transaction on one snapshot
+
+
 def configure_engine(engine: Engine, *, busy_timeout_ms: int) -> None:
     """SQLite: WAL, foreign keys, busy timeout, and every transaction starts with BEGIN IMMEDIATE.
 
     pysqlite's own transaction handling is switched off so that SQLAlchemy's BEGIN is the
     one that reaches SQLite; IMMEDIATE takes the write lock at the start, so two tills can never
-    both read a balance and then both write it (the lock waits up to the busy timeout).
+    both read a balance and then both write it (the lock waits up to the busy timeout). A
+    connection with the READ_SNAPSHOT execution option begins a plain (deferred) transaction
+    instead: it only reads.
     """
     if engine.dialect.name != "sqlite":
         return
@@ -73,7 +78,9 @@ def configure_engine(engine: Engine, *, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # a read-only snapshot (`flask verify`, app.core.books.read_snapshot) takes no write lock:
+        # in WAL mode a deferred transaction reads one consistent state while tills go on writing
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_SNAPSHOT) else "BEGIN IMMEDIATE")
 
 
 # --- append-only tables -------------------------------------------------------------------

@@ -21,9 +21,10 @@ inventory_cli = AppGroup("inventory", help="库存 Inventory")
 def verify():
     """Recompute on-hand from the stock ledger, and documents against their moves; exit 1 on any
     difference (part of `flask verify`)."""
-    from app.core.books import describe, run_checks
+    from app.core.books import describe, read_snapshot, run_checks
     from app.inventory.books import CHECKS
 
+    read_snapshot()
     diffs = run_checks(CHECKS)
     for d in diffs:
         click.echo(f"DIFF {describe(d)}")

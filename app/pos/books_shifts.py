@@ -8,7 +8,7 @@ shop and day), comparing each one's frozen totals with the sums of its rows.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, case, cast, func, literal, select, union_all
+from sqlalchemy import Integer, and_, case, cast, func, or_, select
 
 from app.auth.models import Shop
 from app.core.books import Check, Window, all_digits, difference, yyyymmdd
@@ -117,43 +117,62 @@ def z_numbers(window: Window) -> list[dict]:
 def receipt_numbers(window: Window) -> list[dict]:
     """Receipt numbers are `<SHOP>-YYYYMMDD-NNNN` of the sale's shop and business day, run 1, 2,
     3, … per shop and day without gap or repeat, and the shop's counter for that day is the
-    highest number used."""
+    highest number used.
+
+    One grouped pass tells each shop-day's count, well-formed count, lowest, highest and
+    distinct numbers; only a day that is not exactly 1..n is read again, receipt by receipt."""
     name = "pos.receipt_numbers"
     prefix = Shop.code + "-" + yyyymmdd(Sale.business_date) + "-"
     rest = func.substr(Sale.receipt_no, func.length(prefix) + 1)
     well_formed = ((func.substr(Sale.receipt_no, 1, func.length(prefix)) == prefix)
                    & func.length(rest).between(4, 9) & all_digits(rest))
     number = case((well_formed, cast(rest, Integer)), else_=None)
-    numbered = (select(Sale.id.label("sale_id"), Sale.shop_id.label("shop_id"), Sale.business_date.label("day"),
-                       Sale.receipt_no.label("receipt_no"), prefix.label("prefix"), number.label("number"))
-                .join(Shop, Shop.id == Sale.shop_id).where(*window.days(Sale.business_date)).subquery())
-    prev = func.lag(numbered.c.number).over(partition_by=(numbered.c.shop_id, numbered.c.day),
-                                            order_by=(numbered.c.number, numbered.c.sale_id))
-    seq = select(numbered, prev.label("prev")).where(numbered.c.number.is_not(None)).subquery()
+    # each receipt's number worked out once (MATERIALIZED: SQLite would otherwise repeat the
+    # string work for every aggregate below, 4 s instead of 0.9 s for 100,000 sales)
+    numbers = (select(Sale.shop_id.label("shop_id"), Sale.business_date.label("day"), number.label("n"))
+               .join(Shop, Shop.id == Sale.shop_id).where(*window.days(Sale.business_date))
+               .cte("receipt_numbers").prefix_with("MATERIALIZED"))
+    n = numbers.c.n
+    per_day = (select(numbers.c.shop_id, numbers.c.day, func.count(), func.count(n), func.min(n), func.max(n),
+                      func.count(func.distinct(n)))
+               .group_by(numbers.c.shop_id, numbers.c.day))
+    days = {(shop, day): rest_ for shop, day, *rest_ in db.session.execute(per_day)}
+    bad = sorted(key for key, (n, formed, lo, hi, distinct) in days.items()
+                 if not (formed == n and lo == 1 and hi == n and distinct == n))
     out = []
-    for sid, shop, day, rno, pre, _n in db.session.execute(select(numbered).where(numbered.c.number.is_(None))):
-        out.append(difference(name, {"shop_id": shop, "day": day, "sale_id": sid, "receipt_no": rno},
-                              ("receipt_no", rno), ("expected_form", f"{pre}NNNN")))
-    gaps = select(seq).where(seq.c.number != func.coalesce(seq.c.prev, 0) + 1)
-    for sid, shop, day, rno, _pre, n, p in db.session.execute(gaps):
-        out.append(difference(name, {"shop_id": shop, "day": day, "sale_id": sid, "receipt_no": rno},
-                              ("number", n), ("previous_plus_one", (p or 0) + 1)))
-    # the counters: receipt:YYYYMMDD per shop, against the highest number of that day
-    used = (select(numbered.c.shop_id.label("shop_id"), (literal("receipt:") + yyyymmdd(numbered.c.day)).label("name"),
-                   func.max(numbered.c.number).label("highest"), literal(0).label("counter"))
-            .group_by(numbered.c.shop_id, numbered.c.day))
-    counters = select(Counter.shop_id, Counter.name, literal(0), Counter.value).where(Counter.name.like("receipt:%"))
+    for start in range(0, len(bad), 100):
+        out += _receipts_of_days(name, bad[start:start + 100], prefix, number)
+    counters = select(Counter.shop_id, Counter.name, Counter.value).where(Counter.name.like("receipt:%"))
     if window.first is not None:
         counters = counters.where(Counter.name >= f"receipt:{window.first:%Y%m%d}")
     if window.last is not None:
         counters = counters.where(Counter.name <= f"receipt:{window.last:%Y%m%d}")
-    u = union_all(used, counters).subquery()
-    q = (select(u.c.shop_id, u.c.name, func.max(u.c.counter), func.coalesce(func.max(u.c.highest), 0))
-         .group_by(u.c.shop_id, u.c.name)
-         .having(func.max(u.c.counter) != func.coalesce(func.max(u.c.highest), 0)))
-    for shop, counter, value, highest in db.session.execute(q):
-        out.append(difference(name, {"shop_id": shop, "counter": counter},
-                              ("counter", value), ("highest_number", highest)))
+    counted = {(shop, counter): value for shop, counter, value in db.session.execute(counters)}
+    highest = {(shop, f"receipt:{day:%Y%m%d}"): int(hi or 0) for (shop, day), (_n, _f, _lo, hi, _d) in days.items()}
+    for key in sorted(set(counted) | set(highest)):
+        if counted.get(key, 0) != highest.get(key, 0):
+            out.append(difference(name, {"shop_id": key[0], "counter": key[1]},
+                                  ("counter", counted.get(key, 0)), ("highest_number", highest.get(key, 0))))
+    return out
+
+
+def _receipts_of_days(name: str, days: list[tuple], prefix, number) -> list[dict]:
+    """The receipts of some shop-days that break the numbering: not well formed, or not the
+    previous number + 1."""
+    numbered = (select(Sale.id.label("sale_id"), Sale.shop_id.label("shop_id"), Sale.business_date.label("day"),
+                       Sale.receipt_no.label("receipt_no"), prefix.label("prefix"), number.label("number"))
+                .join(Shop, Shop.id == Sale.shop_id)
+                .where(or_(*(and_(Sale.shop_id == shop, Sale.business_date == day) for shop, day in days)))
+                .subquery())
+    prev = func.lag(numbered.c.number).over(partition_by=(numbered.c.shop_id, numbered.c.day),
+                                            order_by=(numbered.c.number, numbered.c.sale_id))
+    out = []
+    for sid, shop, day, rno, pre, n, p in db.session.execute(select(numbered, prev)):
+        obj = {"shop_id": shop, "day": day, "sale_id": sid, "receipt_no": rno}
+        if n is None:
+            out.append(difference(name, obj, ("receipt_no", rno), ("expected_form", f"{pre}NNNN")))
+        elif n != (p or 0) + 1:
+            out.append(difference(name, obj, ("number", n), ("previous_plus_one", (p or 0) + 1)))
     return out
 
 

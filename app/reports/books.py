@@ -51,12 +51,15 @@ def month_differences(result: dict, programme_code: str) -> list[dict]:
 
 
 def reconciliations(window: Window) -> list[dict]:
-    """Per programme and voucher month (the window's, or every month with vouchers):
+    """Per programme and voucher month (the window's; every month with vouchers, from the
+    window's first day's month if it has one):
     issued = redeemed − refunded + expired + revoked + outstanding, by the ledger and by the
     sales, and every sale and void against the ledger rows that name it."""
     out = []
     for programme in vouchers.list_programmes():
         periods = [window.period] if window.period else months_with_vouchers(programme.id, limit=None)
+        if window.first is not None and not window.period:
+            periods = [p for p in periods if p >= f"{window.first:%Y-%m}"]
         for period in periods:
             result = reconciliation.month_books(period, programme_code=programme.code, with_balances=False)
             out += month_differences(result, programme.code)

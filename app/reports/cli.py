@@ -1,7 +1,8 @@
-"""`flask --app wsgi reconcile --period YYYY-MM --format json|csv|xlsx [--out FILE]`.
+"""`flask --app wsgi reconcile --period YYYY-MM --format json|csv|xlsx [--out FILE]` and
+`flask --app wsgi verify [--format json] [--period YYYY-MM] [--since YYYY-MM-DD]`.
 
-Exits 0 when the month balances, 1 when it does not (the output lists the differences), 2 on
-bad input.
+Both exit 0 when everything agrees, 1 when not (the output lists the differences), 2 on bad
+input.
 """
 
 from __future__ import annotations
@@ -65,11 +66,12 @@ def reconcile_cmd(period: str, fmt: str, out: str | None, programme: str | None)
 @click.option("--period", default=None,
               help="YYYY-MM: the voucher month of the voucher checks and the reconciliation (default: every month)")
 @click.option("--since", default=None,
-              help="YYYY-MM-DD: check the till's records (sales, voids, shifts, receipts) from this business day")
+              help="YYYY-MM-DD: the till's records (sales, voids, shifts, receipts) from this business day, and "
+                   "the voucher months from its month on")
 @with_appcontext
 def verify_cmd(fmt: str, period: str | None, since: str | None):
     """Check every ledger identity; exit 0 when all agree, 1 listing each difference, 2 on bad input."""
-    from app.core.books import Window
+    from app.core.books import Window, read_snapshot
     from app.core.cli import fail
     from app.core.timeutil import Period, parse_date
     from app.reports import books, verify
@@ -82,6 +84,7 @@ def verify_cmd(fmt: str, period: str | None, since: str | None):
             books.check_period(month)
     except DomainError as e:
         fail(e)
+    read_snapshot()
     report = verify.run(Window(first=first, period=month))
     if fmt == "json":
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))

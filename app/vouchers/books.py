@@ -26,8 +26,8 @@ def _count(kind: str):
     return func.sum(case((VoucherLedger.kind == kind, 1), else_=0))
 
 
-def disagreeing_vouchers(period: str | None = None) -> list[dict]:
-    """Every voucher (of `period`, or of every month) that disagrees with its ledger or its status,
+def disagreeing_vouchers(window: Window | None = None) -> list[dict]:
+    """Every voucher (of the window's months, or of every month) that disagrees with its ledger or its status,
     with the figures to tell how: balance, face, the ledger's sum, its `issue` rows' sum, the last
     row's balance_after, and its redeem / expire / revoke row counts."""
     led = select(VoucherLedger.voucher_id.label("voucher_id"),
@@ -35,8 +35,9 @@ def disagreeing_vouchers(period: str | None = None) -> list[dict]:
                  func.sum(case((VoucherLedger.kind == "issue", VoucherLedger.amount_fen), else_=0)).label("issued"),
                  _count("redeem").label("redeem"), _count("expire").label("expire"),
                  _count("revoke").label("revoke"), func.max(VoucherLedger.id).label("last_id"))
-    if period is not None:
-        led = led.where(VoucherLedger.voucher_id.in_(select(Voucher.id).where(Voucher.period == period)))
+    months = (window or Window()).months(Voucher.period)
+    if months:
+        led = led.where(VoucherLedger.voucher_id.in_(select(Voucher.id).where(*months)))
     led = led.group_by(VoucherLedger.voucher_id).subquery()
     last = aliased(VoucherLedger)
     total, issued = func.coalesce(led.c.total, 0), func.coalesce(led.c.issued, 0)
@@ -53,8 +54,7 @@ def disagreeing_vouchers(period: str | None = None) -> list[dict]:
          .where(or_(total != Voucher.balance_fen, Voucher.balance_fen < 0, Voucher.balance_fen > Voucher.face_fen,
                     issued != Voucher.face_fen, last.balance_after_fen != Voucher.balance_fen,
                     Voucher.status.not_in(tuple(STATUS_RULES)), status_wrong)))
-    if period is not None:
-        q = q.where(Voucher.period == period)
+    q = q.where(*months)
     keys = ("voucher_id", "period", "status", "balance_fen", "face_fen", "closed", "ledger_fen", "issued_fen",
             "redeem_rows", "expire_rows", "revoke_rows", "last_balance_after_fen")
     return [dict(zip(keys, r, strict=True)) for r in db.session.execute(q.order_by(Voucher.id))]
@@ -66,7 +66,7 @@ def balances(window: Window) -> list[dict]:
     has a balance, an exhausted / expired / revoked one none, and the row that closed it (a
     redemption, the expiry, the revocation); expired and revoked ones are closed (closed_at)."""
     out = []
-    for v in disagreeing_vouchers(window.period):
+    for v in disagreeing_vouchers(window):
         obj = {"voucher_id": v["voucher_id"], "period": v["period"], "status": v["status"]}
         bal = v["balance_fen"]
         for ok, left, right, rel in (

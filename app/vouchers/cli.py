@@ -51,9 +51,10 @@ def expire(as_of):
 def verify():
     """Check every voucher against its ledger and its status, and every reissue; exit 1 on any
     difference (part of `flask verify`, which also reconciles the vouchers with the sales)."""
-    from app.core.books import describe, run_checks
+    from app.core.books import describe, read_snapshot, run_checks
     from app.vouchers.books import CHECKS
 
+    read_snapshot()
     problems = run_checks(CHECKS)
     for p in problems:
         click.echo(f"DIFF {describe(p)}", err=True)

@@ -6,10 +6,16 @@ from __future__ import annotations
 
 import html
 import json
+import os
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 
-from sqlalchemy import update
+import pytest
+from sqlalchemy import select, update
 
+from app.auth.models import Shop
 from app.core.books import Window, describe
 from app.extensions import db
 from app.inventory.models import StockLevel
@@ -20,6 +26,14 @@ from app.vouchers.models import Voucher
 from tests.reports.books_helpers import cli, failing, lines_of, void_directly
 from tests.reports.busy_month import DECEMBER, build_busy_month
 from tests.reports.factories import D
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def flask(url, *args):
+    env = dict(os.environ, APP_ENV="development", DATABASE_URL=url)
+    return subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
 
 
 def test_a_month_of_mixed_activity_agrees(app, app_ctx):
@@ -158,3 +172,25 @@ def test_the_api_adds_the_month_verify_report(app, login):
     failed = {c["name"]: c for c in body["verify"]["checks"] if not c["ok"]}
     assert set(failed) == {"pos.sale_arithmetic", "pos.z_per_shift"}
     assert describe(failed["pos.sale_arithmetic"]["differences"][0]) == month["sale_line"]
+
+
+@pytest.mark.real_commits
+def test_flask_verify_in_its_own_process_on_the_demo_data(fresh_app):
+    """The command as cron runs it: its own process, one read-only snapshot (a deferred
+    transaction on SQLite, REPEATABLE READ on PostgreSQL), on the demo data of every domain."""
+    url = fresh_app.config["FRESH_DATABASE_URL"]
+    assert flask(url, "seed-demo").returncode == 0
+    ok = flask(url, "verify")
+    assert ok.returncode == 0 and "identities agree" in ok.stdout, ok.stdout + ok.stderr
+    body = json.loads(flask(url, "verify", "--format", "json").stdout)
+    assert body["ok"] is True and len(body["checks"]) > 20
+    with fresh_app.app_context():
+        level = db.session.scalar(select(StockLevel).order_by(StockLevel.id).limit(1))
+        level.on_hand += 1
+        db.session.commit()
+        code = db.session.get(Shop, level.shop_id).code
+        product = level.product_id
+    bad = flask(url, "verify")
+    assert bad.returncode == 1 and f"DIFF inventory.on_hand shop={code} product={product}:" in bad.stdout
+    assert flask(url, "inventory", "verify").returncode == 1
+    assert flask(url, "verify", "--period", "1999-01").returncode == 2
