@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
@@ -127,6 +128,32 @@ def is_retryable(exc: BaseException) -> bool:
     orig = getattr(exc, "orig", None)
     code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
     return code in RETRYABLE_PGCODES
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    orig = getattr(exc, "orig", None)
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if code is not None:
+        return code == "23505"
+    return "UNIQUE constraint failed" in str(orig)
+
+
+@contextmanager
+def unique_or(session, error):
+    """Add rows in a SAVEPOINT and flush them; when a unique constraint refuses them (a second
+    request that raced this one to create the same thing: on PostgreSQL it waits for the first
+    one's commit, then fails), raise `error` (a DomainError, e.g. a 409) instead of a 500. The
+    transaction goes on without the refused rows."""
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        with session.begin_nested():
+            yield
+            session.flush()
+    except IntegrityError as exc:
+        if not is_unique_violation(exc):
+            raise
+        raise error from None
 
 
 def commit_with_retry(session, work, *, attempts: int = 4, retry_integrity: bool = False):

@@ -7,7 +7,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from app.auth.permissions import ensure_shop, require_role
-from app.core import audit
+from app.core import audit, idempotency
 from app.core.db import commit_with_retry
 from app.extensions import db
 from app.pos import checkout, services, voids
@@ -47,10 +47,16 @@ def _shift_out(shift) -> dict:
 @blp.arguments(ShiftIn)
 @blp.response(201, ShiftOut)
 def open_shift(body):
-    terminal_id = services.terminal_id_for(current_user.shop_id, body.get("terminal"))
-    shift = services.open_shift(cashier=current_user, float_fen=body["float_fen"], terminal_id=terminal_id)
-    db.session.commit()
-    return _shift_out(shift)
+    """Open a shift at this till (`idempotency_key`: the same key again answers the same shift)."""
+    key = body.pop("idempotency_key")
+
+    def work():
+        terminal_id = services.terminal_id_for(current_user.shop_id, body.get("terminal"))
+        shift = services.open_shift(cashier=current_user, float_fen=body["float_fen"], terminal_id=terminal_id)
+        return ShiftOut().dump(_shift_out(shift))
+
+    return commit_with_retry(db.session, lambda: idempotency.once(
+        scope="pos.shift_open", key=key, body=body, user_id=current_user.id, status=201, work=work))
 
 
 @blp.route("/shifts/current", methods=["GET"])
@@ -65,9 +71,16 @@ def current_shift():
 @blp.arguments(ShiftCloseIn)
 @blp.response(201, ZReportOut)
 def close_shift(body):
-    report = services.close_shift(cashier=current_user, counted_fen=body["counted_fen"])
-    db.session.commit()
-    return report
+    """Close the caller's shift with the counted cash: the numbered Z report (`idempotency_key`:
+    the same key again answers the same Z report)."""
+    key = body.pop("idempotency_key")
+
+    def work():
+        report = services.close_shift(cashier=current_user, counted_fen=body["counted_fen"])
+        return ZReportOut().dump(report)
+
+    return commit_with_retry(db.session, lambda: idempotency.once(
+        scope="pos.shift_close", key=key, body=body, user_id=current_user.id, status=201, work=work))
 
 
 @blp.route("/sales", methods=["POST"])
@@ -96,12 +109,20 @@ def get_sale(sale_id):
 @blp.arguments(VoidIn)
 @blp.response(201, VoidOut)
 def void_sale(body, sale_id):
+    """Void the whole sale or some lines. The till sends one `idempotency_key` per void it means:
+    the same key again (a double tap, a retry after a lost answer) answers the first void."""
+    key = body.pop("idempotency_key")
+    pin = body.pop("manager_pin", None)  # a secret: not part of the stored request hash
+
     def work():
         sale = services.get_sale(sale_id)
-        return voids.void_sale(sale=sale, actor=current_user, reason=body["reason"], lines=body.get("lines"),
-                               manager_username=body.get("manager"), manager_pin=body.get("manager_pin"))
+        void = voids.void_sale(sale=sale, actor=current_user, reason=body["reason"], lines=body.get("lines"),
+                               manager_username=body.get("manager"), manager_pin=pin)
+        return VoidOut().dump(void)
 
-    return commit_with_retry(db.session, work)
+    return commit_with_retry(db.session, lambda: idempotency.once(
+        scope="pos.void", key=key, body={"sale_id": sale_id, **body}, user_id=current_user.id, status=201,
+        work=work))
 
 
 @blp.route("/sales", methods=["GET"])

@@ -230,7 +230,7 @@ def checkout(*, cashier, idempotency_key: str, lines, payments=None, voucher_cod
 
     today = today or business_today()
     shop = cashier.shop
-    shift = pos.require_open_shift(cashier.id, shop.id)
+    shift = pos.require_open_shift(cashier.id, shop.id, lock=True)
     _refuse_settled_month(shop.id, today)
     basket = _parse_lines(lines)
     tenders = _parse_payments(payments)

@@ -43,3 +43,8 @@ class NotEligible(InvalidInput):
 class VoidNotAllowed(Forbidden):
     code = "void_not_allowed"
     default_message = _l("作废需要店长授权")
+
+
+class AlreadyVoided(Conflict):
+    code = "already_voided"
+    default_message = _l("该交易已全部作废，不能再次作废")

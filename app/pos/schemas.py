@@ -64,6 +64,7 @@ class VoidLineIn(Schema):
 
 
 class VoidIn(Schema):
+    idempotency_key = fields.String(required=True, validate=validate.Length(min=8, max=64))
     reason = fields.String(required=True, validate=validate.Length(min=1, max=200))
     lines = fields.List(fields.Nested(VoidLineIn), allow_none=True, load_default=None)
     manager = fields.String(allow_none=True, load_default=None)
@@ -80,11 +81,13 @@ class VoidOut(Schema):
 
 
 class ShiftIn(Schema):
+    idempotency_key = fields.String(required=True, validate=validate.Length(min=8, max=64))
     float_fen = fields.Integer(required=True)
     terminal = fields.String(allow_none=True, load_default=None)
 
 
 class ShiftCloseIn(Schema):
+    idempotency_key = fields.String(required=True, validate=validate.Length(min=8, max=64))
     counted_fen = fields.Integer(required=True)
 
 

@@ -19,8 +19,8 @@ from app.core.timeutil import Period, business_today
 from app.extensions import db
 from app.inventory import services as inventory
 from app.pos import services as pos
-from app.pos.errors import VoidNotAllowed
-from app.pos.models import ManagerPin, Sale, Shift, Void, VoidLine
+from app.pos.errors import AlreadyVoided, VoidNotAllowed
+from app.pos.models import ManagerPin, Sale, Void, VoidLine
 from app.vouchers import services as vouchers
 
 PIN = re.compile(r"^[0-9]{4,8}$")
@@ -70,6 +70,9 @@ def voided_quantities(sale_id: int) -> dict[int, int]:
 def void_sale(*, sale: Sale, actor, reason: str, lines: list[dict] | None = None,
               manager_username: str | None = None, manager_pin: str | None = None,
               today: dt.date | None = None) -> Void:
+    # the sale's row is the deciding row: lock it before reading its earlier voids, so that two
+    # voids of one sale (a double tap, two tills) run one after the other, the second seeing the first
+    sale = pos.lock_sale(sale.id)
     ensure_shop(actor, sale.shop)
     manager = authorising_manager(actor, sale_shop_id=sale.shop_id, manager_username=manager_username,
                                   manager_pin=manager_pin)
@@ -96,11 +99,13 @@ def void_sale(*, sale: Sale, actor, reason: str, lines: list[dict] | None = None
                 raise InvalidInput(_("作废数量必须是正整数"))
             wanted[lid] = wanted.get(lid, 0) + qty
         for lid, qty in wanted.items():
-            if qty > by_id[lid].quantity - done.get(lid, 0):
-                raise InvalidInput(_("“%(name)s”最多还能作废 %(n)s", name=by_id[lid].name,
-                                     n=by_id[lid].quantity - done.get(lid, 0)))
+            left = by_id[lid].quantity - done.get(lid, 0)
+            if qty > left:
+                error = InvalidInput if qty > by_id[lid].quantity else AlreadyVoided  # earlier voids took it
+                raise error(_("“%(name)s”最多还能作废 %(n)s", name=by_id[lid].name, n=left),
+                            details={"line_id": lid, "left": left})
     if not wanted:
-        raise InvalidInput(_("该交易已全部作废"))
+        raise AlreadyVoided()
 
     amount = sum(by_id[lid].price_fen * q for lid, q in wanted.items())
     eligible_amount = sum(by_id[lid].price_fen * q for lid, q in wanted.items() if by_id[lid].voucher_eligible)
@@ -111,10 +116,10 @@ def void_sale(*, sale: Sale, actor, reason: str, lines: list[dict] | None = None
 
     # the refund leaves the drawer of the shift open at the till now: the voider's own, else the
     # sale's shift while it is still open; with neither, it is paid from the safe (no shift)
-    shift = pos.current_shift(actor.id)
+    # (its row is share-locked, as a sale does, so that a shift closing now waits for this void)
+    shift = pos.current_shift(actor.id, lock=True)
     if shift is None or shift.shop_id != sale.shop_id:
-        original = db.session.get(Shift, sale.shift_id)
-        shift = original if original is not None and original.closed_at is None else None
+        shift = pos.open_shift_by_id(sale.shift_id, lock=True)
     void = Void(sale_id=sale.id, shop_id=sale.shop_id, shift_id=shift.id if shift else None,
                 manager_id=manager.id, business_date=today, reason=reason, total_fen=amount,
                 voucher_refund_fen=voucher_refund, refunds=refunds,

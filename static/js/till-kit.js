@@ -67,6 +67,29 @@
     };
   }
 
+  // One action the cashier means (open a shift, void a sale...), sent with an idempotency key. The
+  // key stays while the same request is sent again (a double tap, a retry after a lost answer), so
+  // the server answers the first result and does it once; a changed request gets a new key.
+  function onceSender(api) {
+    var pending = null, busy = false;
+    return function send(method, path, body) {
+      if (busy) return Promise.reject(Object.assign(new Error("busy"), { code: "busy", busy: true }));
+      var plain = method + " " + path + " " + JSON.stringify(body);
+      if (!pending || pending.plain !== plain) pending = { plain: plain, key: uuid4() };
+      var withKey = {};
+      Object.keys(body || {}).forEach(function (k) { withKey[k] = body[k]; });
+      withKey.idempotency_key = pending.key;
+      busy = true;
+      return api(method, path, withKey).then(function (data) {
+        busy = false; pending = null; return data;
+      }, function (e) {
+        busy = false;
+        if (!e.network) pending = null;   // answered: a new attempt is a new action
+        throw e;
+      });
+    };
+  }
+
   // a numeric keypad for amounts in yuan; onChange gets the text typed so far
   function keypad(container, onChange, clearLabel) {
     var keys = ["7", "8", "9", "4", "5", "6", "1", "2", "3", "00", "0", ".", "⌫", clearLabel];
@@ -85,5 +108,6 @@
     return { set: set, get: function () { return value; } };
   }
 
-  root.TillKit = { fen: fen, yuanToFen: yuanToFen, el: el, uuid4: uuid4, apiClient: apiClient, keypad: keypad };
+  root.TillKit = { fen: fen, yuanToFen: yuanToFen, el: el, uuid4: uuid4, apiClient: apiClient, keypad: keypad,
+                   onceSender: onceSender };
 })(window);

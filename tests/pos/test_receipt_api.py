@@ -28,7 +28,8 @@ def _sold(app, login, printer_uri=""):
         pid, tcode = p.id, terminal.code
         db.session.commit()
     c = login("cashier", user=cashier)
-    assert c.post("/api/v1/shifts", json={"float_fen": 0, "terminal": tcode}).status_code == 201
+    opened = c.post("/api/v1/shifts", json={"idempotency_key": str(uuid.uuid4()), "float_fen": 0, "terminal": tcode})
+    assert opened.status_code == 201
     sale = c.post("/api/v1/sales", json={"idempotency_key": str(uuid.uuid4()), "voucher_code": code,
                                          "lines": [{"product_id": pid, "qty": 2}]}).get_json()
     return c, sale, code
