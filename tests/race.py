@@ -42,6 +42,7 @@ class Req:
     path: str = ""
     json: Any = None
     form: dict | None = None
+    files: dict | None = None  # {field: (bytes, filename)}, sent with `form` as multipart
     who: Who | None = None
     cli: tuple[str, ...] | None = None  # a `flask` command (with its arguments) instead of a request
     cli_input: str | None = None
@@ -77,12 +78,17 @@ def _send(app, req: Req) -> Answer:
     kwargs: dict = {"method": req.method, "headers": headers}
     if req.json is not None:
         kwargs["json"] = req.json
-    elif req.form is not None:
-        kwargs["data"] = req.form
+    elif req.form is not None or req.files:
+        import io
+
+        data = dict(req.form or {})
+        for name, (content, filename) in (req.files or {}).items():
+            data[name] = (io.BytesIO(content), filename)
+        kwargs["data"] = data
     resp = client.open(req.path, **kwargs)
     body: Any
     if resp.is_json:
-        body = resp.get_json()
+        body = resp.get_json(silent=True)
     else:
         body = resp.get_data(as_text=True)[:4000]
     return Answer(resp.status_code, body, resp.headers.get("Location"))
@@ -227,6 +233,16 @@ class Env:
         assert resp.status_code == 200, resp.get_data(as_text=True)
         cookie = client.get_cookie(self.app.config["SESSION_COOKIE_NAME"], domain="localhost").value
         return Who(cookie, resp.get_json()["csrf_token"], user_id, username)
+
+    def anonymous(self) -> Who:
+        """A browser that has only opened the login page: its session cookie and CSRF token."""
+        import re
+
+        client = self.app.test_client()
+        page = client.get("/login").get_data(as_text=True)
+        csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+        cookie = client.get_cookie(self.app.config["SESSION_COOKIE_NAME"], domain="localhost").value
+        return Who(cookie, csrf, 0, "")
 
     def form_key(self) -> str:
         import uuid

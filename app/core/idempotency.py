@@ -27,7 +27,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from flask import Response, jsonify, request
+from flask import Response, flash, jsonify, redirect, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -112,25 +112,47 @@ def _json(body: Any, status: int) -> Response:
     return response
 
 
-def claim_form(scope: str, key: Any, user_id: int | None) -> None:
-    """Claim a form's key; a second submission of the same form raises DuplicateSubmission."""
+def claim_form(scope: str, key: Any, user_id: int | None) -> str | None:
+    """Claim a form's key. None when this is the first submission; for a second one, where the
+    first one went (its redirect), or DuplicateSubmission when that is not known."""
     key = check_key(key)
-    if not _claim(scope, key, user_id, ""):
+    if _claim(scope, key, user_id, ""):
+        return None
+    row = _existing(scope, key, user_id, "")
+    location = (row.response or {}).get("location") if isinstance(row.response, dict) else None
+    if not location:
         raise DuplicateSubmission()
+    return location
 
 
 def form_once(view):
     """For a view that handles a POSTed form: claim the form's `idempotency_key` before the view
-    runs, in the same transaction as the view's own writes (the view commits both)."""
+    runs, in the same transaction as the view's own writes (the view commits both). The same form
+    sent again (a double click, a resend after a lost answer) changes nothing: it is sent where
+    the first one went, with a message, or refused with `duplicate_submission`."""
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
-        if request.method == "POST":
-            from flask_login import current_user
+        if request.method != "POST":
+            return view(*args, **kwargs)
+        from flask_login import current_user
 
-            user_id = current_user.id if current_user.is_authenticated else None
-            claim_form(f"form:{request.endpoint}", request.form.get(FIELD), user_id)
-        return view(*args, **kwargs)
+        scope = f"form:{request.endpoint}"
+        key = request.form.get(FIELD)
+        user_id = current_user.id if current_user.is_authenticated else None
+        first_went_to = claim_form(scope, key, user_id)
+        if first_went_to is not None:
+            flash(str(DuplicateSubmission.default_message), "info")
+            return redirect(first_went_to, 303)
+        response = view(*args, **kwargs)
+        location = getattr(response, "location", None) if getattr(response, "status_code", 0) in (
+            301, 302, 303, 307, 308) else None
+        if location:  # the view has committed its work and the claim: remember where it went
+            db.session.execute(IdempotencyRecord.__table__.update()
+                               .where(IdempotencyRecord.scope == scope, IdempotencyRecord.key == key)
+                               .values(status=303, response={"location": location}))
+            db.session.commit()
+        return response
 
     wrapper.form_once = True
     return wrapper

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from app.auth.permissions import require_role
 from app.core.errors import DomainError, InvalidInput
+from app.core.idempotency import form_once
 from app.core.money import format_fen_plain, parse_yuan
 from app.extensions import db
 from app.inventory import catalogue_io, images, labels, movements, scope, services
@@ -106,6 +107,7 @@ def new_product():
 
 @bp.post("/products")
 @require_role(*CATALOGUE_EDITORS)
+@form_once
 def create_product():
     values, errors = _product_values()
     try:
@@ -142,6 +144,7 @@ def edit_product(product_id: int):
 
 @bp.post("/products/<int:product_id>/edit")
 @require_role(*CATALOGUE_EDITORS)
+@form_once
 def update_product(product_id: int):
     product = services.get_product(product_id)
     values, errors = _product_values()
@@ -204,6 +207,7 @@ def import_page():
 
 @bp.post("/import")
 @require_role(*CATALOGUE_EDITORS)
+@form_once
 def import_upload():
     upload = request.files.get("file")
     if upload is None or not upload.filename:

@@ -13,6 +13,7 @@ from flask_login import current_user
 from app.auth import services as auth_services
 from app.auth.permissions import ensure_shop, require_role
 from app.core.errors import DomainError, Forbidden, InvalidInput
+from app.core.idempotency import form_once
 from app.core.text import is_digits
 from app.core.timeutil import parse_date
 from app.extensions import db
@@ -89,6 +90,7 @@ def receiving_new():
 
 @bp.post("/receiving")
 @require_role(*CHANGE)
+@form_once
 def receiving_create():
     shop = _target_shop()
     f = request.form
@@ -131,6 +133,7 @@ def adjust_form():
 
 @bp.post("/adjust")
 @require_role(*CHANGE)
+@form_once
 def adjust_post():
     shop = _target_shop()
     f = request.form
@@ -175,6 +178,7 @@ def transfer_new():
 
 @bp.post("/transfers")
 @require_role(*CHANGE)
+@form_once
 def transfer_create():
     source = _target_shop("from_shop")
     try:
