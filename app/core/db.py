@@ -130,6 +130,20 @@ def is_retryable(exc: BaseException) -> bool:
     return code in RETRYABLE_PGCODES
 
 
+def lock(session, obj):
+    """Lock `obj`'s row until the commit (SELECT ... FOR UPDATE of that table alone, so that eager
+    outer joins of the model do not get in the way) and reload it: what decides a change is then
+    read after every earlier change of the row has committed. SQLite: BEGIN IMMEDIATE already
+    serialises writers."""
+    from sqlalchemy import inspect, select
+
+    mapper = inspect(obj).mapper
+    (pk,) = mapper.primary_key
+    session.execute(select(pk).where(pk == getattr(obj, pk.key)).with_for_update())
+    session.refresh(obj)
+    return obj
+
+
 def is_unique_violation(exc: BaseException) -> bool:
     orig = getattr(exc, "orig", None)
     code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)

@@ -86,12 +86,25 @@ def _existing(scope: str, key: str, user_id: int | None, digest: str) -> Idempot
     return row
 
 
+def key_from(body: dict) -> str | None:
+    """The request's idempotency key: `idempotency_key` in the JSON body (taken out of it), else
+    the `Idempotency-Key` header."""
+    key = body.pop(FIELD, None) if isinstance(body, dict) else None
+    return key if key is not None else request.headers.get("Idempotency-Key")
+
+
 def once(*, scope: str, key: Any, body: Any, work: Callable[[], Any], user_id: int | None,
-         status: int = 200) -> Response:
+         status: int = 200, required: bool = True) -> Response:
     """Run `work()` (which returns the JSON-able answer) once per (scope, key) and answer it with
     `status`; a replay answers the stored answer and status. The caller commits
     (app.core.db.commit_with_retry). The answer is a finished Response, so that an API view's
-    output schema does not dump it a second time."""
+    output schema does not dump it a second time.
+
+    `required=False`: a request without a key is done as it comes (for calls that are safe by
+    the state they change, e.g. a second shift opening is refused anyway); with a key it replays.
+    """
+    if key is None and not required:
+        return _json(work(), status)
     key = check_key(key)
     digest = body_hash(body)
     if not _claim(scope, key, user_id, digest):

@@ -19,6 +19,9 @@ class DonationLineIn(Schema):
 
 
 class DonationIn(Schema):
+    idempotency_key = fields.String(load_default=None, metadata={
+        "description": "8–64 letters, digits or -: the same key again answers the first donation (a retry logs "
+                       "nothing new); also accepted as the Idempotency-Key header"})
     shop = fields.String(required=True, metadata={"description": "shop code"})
     donor_id = fields.Integer(load_default=None, allow_none=True, strict=True,
                               metadata={"description": "staff only; a donor user logs for its own organisation"})

@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from app.auth.permissions import require_role
 from app.core.errors import DomainError, InvalidInput
+from app.core.idempotency import form_once
 from app.core.masking import mask_name
 from app.core.text import is_digits
 from app.donations import pickups, returns
@@ -77,6 +78,7 @@ def confirm_pickup():
 
 @bp.post("/pickups/<int:pickup_id>/return")
 @require_role(*returns.RETURN_ROLES)
+@form_once
 def return_pickup(pickup_id: int):
     """A manager takes back pieces of a pickup (a wrong size, a mistaken entry)."""
     lines = []

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, func, select
 
 from app.core import audit
-from app.core.db import unique_or
+from app.core.db import lock, unique_or
 from app.core.errors import Conflict, InvalidInput, NotFound
 from app.core.timeutil import business_today, utcnow
 from app.extensions import db
@@ -225,7 +225,7 @@ def _ensure_open(st: Stocktake) -> None:
     """Lock the count's row, then check it is still open: a count posted, cancelled or changed
     by two requests at once is changed by the first only (the second waits, then finds it
     closed)."""
-    db.session.refresh(st, with_for_update=True)
+    lock(db.session, st)
     if st.status != "open":
         raise Conflict(_("该盘点已结束，不能再修改"))
 

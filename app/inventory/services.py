@@ -17,7 +17,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.core import audit
-from app.core.db import unique_or
+from app.core.db import lock, unique_or
 from app.core.errors import Conflict, InvalidInput, NotFound
 from app.core.money import format_fen
 from app.core.text import is_digits
@@ -273,7 +273,7 @@ def update_product(product: Product, *, source: str = "edit", **values) -> Produ
     """Change the given fields; a price change is kept in the price history. The product's row is
     locked first: two edits at once run one after the other, the second comparing against the
     first's prices (the same edit twice records one price change)."""
-    db.session.refresh(product, with_for_update=True)
+    lock(db.session, product)
     clean, errors = clean_product_values(values, product=product)
     _raise_errors(errors)
     old_market, old_charity = product.market_price_fen, product.charity_price_fen

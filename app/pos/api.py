@@ -47,8 +47,9 @@ def _shift_out(shift) -> dict:
 @blp.arguments(ShiftIn)
 @blp.response(201, ShiftOut)
 def open_shift(body):
-    """Open a shift at this till (`idempotency_key`: the same key again answers the same shift)."""
-    key = body.pop("idempotency_key")
+    """Open a shift at this till. With an `idempotency_key` (or Idempotency-Key header) the same key
+    again answers the same shift; without one a second opening is `shift_already_open`."""
+    key = idempotency.key_from(body)
 
     def work():
         terminal_id = services.terminal_id_for(current_user.shop_id, body.get("terminal"))
@@ -56,7 +57,8 @@ def open_shift(body):
         return ShiftOut().dump(_shift_out(shift))
 
     return commit_with_retry(db.session, lambda: idempotency.once(
-        scope="pos.shift_open", key=key, body=body, user_id=current_user.id, status=201, work=work))
+        scope="pos.shift_open", key=key, body=body, user_id=current_user.id, status=201, work=work,
+        required=False))
 
 
 @blp.route("/shifts/current", methods=["GET"])
@@ -71,16 +73,18 @@ def current_shift():
 @blp.arguments(ShiftCloseIn)
 @blp.response(201, ZReportOut)
 def close_shift(body):
-    """Close the caller's shift with the counted cash: the numbered Z report (`idempotency_key`:
-    the same key again answers the same Z report)."""
-    key = body.pop("idempotency_key")
+    """Close the caller's shift with the counted cash: the numbered Z report. With an
+    `idempotency_key` the same key again answers the same Z report; without one a second close is
+    `no_open_shift`."""
+    key = idempotency.key_from(body)
 
     def work():
         report = services.close_shift(cashier=current_user, counted_fen=body["counted_fen"])
         return ZReportOut().dump(report)
 
     return commit_with_retry(db.session, lambda: idempotency.once(
-        scope="pos.shift_close", key=key, body=body, user_id=current_user.id, status=201, work=work))
+        scope="pos.shift_close", key=key, body=body, user_id=current_user.id, status=201, work=work,
+        required=False))
 
 
 @blp.route("/sales", methods=["POST"])
@@ -111,7 +115,7 @@ def get_sale(sale_id):
 def void_sale(body, sale_id):
     """Void the whole sale or some lines. The till sends one `idempotency_key` per void it means:
     the same key again (a double tap, a retry after a lost answer) answers the first void."""
-    key = body.pop("idempotency_key")
+    key = idempotency.key_from(body)
     pin = body.pop("manager_pin", None)  # a secret: not part of the stored request hash
 
     def work():

@@ -64,7 +64,8 @@ class VoidLineIn(Schema):
 
 
 class VoidIn(Schema):
-    idempotency_key = fields.String(required=True, validate=validate.Length(min=8, max=64))
+    # required here or as the Idempotency-Key header (checked by app.core.idempotency)
+    idempotency_key = fields.String(load_default=None, validate=validate.Length(min=8, max=64))
     reason = fields.String(required=True, validate=validate.Length(min=1, max=200))
     lines = fields.List(fields.Nested(VoidLineIn), allow_none=True, load_default=None)
     manager = fields.String(allow_none=True, load_default=None)
@@ -81,13 +82,13 @@ class VoidOut(Schema):
 
 
 class ShiftIn(Schema):
-    idempotency_key = fields.String(required=True, validate=validate.Length(min=8, max=64))
+    idempotency_key = fields.String(load_default=None, validate=validate.Length(min=8, max=64))
     float_fen = fields.Integer(required=True)
     terminal = fields.String(allow_none=True, load_default=None)
 
 
 class ShiftCloseIn(Schema):
-    idempotency_key = fields.String(required=True, validate=validate.Length(min=8, max=64))
+    idempotency_key = fields.String(load_default=None, validate=validate.Length(min=8, max=64))
     counted_fen = fields.Integer(required=True)
 
 

@@ -175,3 +175,20 @@ def _manager_of(app, shop_code):
 
 def _new_void():
     return {"idempotency_key": str(uuid.uuid4()), "reason": "退货"}
+
+
+def test_shifts_without_a_key_are_safe_by_their_state_and_a_void_takes_the_key_as_a_header(app, login):
+    c, ids = setup_shop(app, login)
+    assert c.post("/api/v1/shifts", json={"float_fen": 0}).status_code == 201
+    again = c.post("/api/v1/shifts", json={"float_fen": 0})
+    assert again.status_code == 409 and again.get_json()["error"]["code"] == "shift_already_open"
+    sale = _sell_cash(c, ids, qty=1)
+    manager = login("manager", user=_manager_of(app, ids["shop"]))
+    key = str(uuid.uuid4())
+    first = manager.post(f"/api/v1/sales/{sale['id']}/void", json={"reason": "退货"}, headers={"Idempotency-Key": key})
+    second = manager.post(f"/api/v1/sales/{sale['id']}/void", json={"reason": "退货"}, headers={"Idempotency-Key": key})
+    assert first.status_code == second.status_code == 201 and first.get_json() == second.get_json()
+    assert _void_rows(app, sale["id"]) == 1
+    assert c.post("/api/v1/shifts/current/close", json={"counted_fen": 0}).status_code == 201
+    late = c.post("/api/v1/shifts/current/close", json={"counted_fen": 0})
+    assert late.status_code == 409 and late.get_json()["error"]["code"] == "no_open_shift"
