@@ -90,7 +90,7 @@ def _send(app, req: Req) -> Answer:
     if resp.is_json:
         body = resp.get_json(silent=True)
     else:
-        body = resp.get_data(as_text=True)[:4000]
+        body = resp.get_data()[:4000].decode("utf-8", "replace")  # a page, or a PDF's first bytes
     return Answer(resp.status_code, body, resp.headers.get("Location"))
 
 

@@ -144,6 +144,19 @@ def lock(session, obj):
     return obj
 
 
+def take_turns(session, name: str) -> None:
+    """Make transactions that do `name` run one after the other, until the commit: a PostgreSQL
+    advisory transaction lock on the name (SQLite: BEGIN IMMEDIATE already does). For work that
+    plans from many rows at once (a roster import), where no single row decides."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    import zlib
+
+    from sqlalchemy import text
+
+    session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": zlib.crc32(name.encode())})
+
+
 def is_unique_violation(exc: BaseException) -> bool:
     orig = getattr(exc, "orig", None)
     code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)

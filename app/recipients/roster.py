@@ -23,7 +23,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.core import audit, regions
-from app.core.db import utcnow
+from app.core.db import take_turns, utcnow
 from app.core.errors import Conflict
 from app.core.ids import InvalidResidentId, parse_resident_id
 from app.core.masking import mask_id_number, mask_name
@@ -154,6 +154,8 @@ def _registry(hashes: list[str]) -> dict:
 def import_roster(data: bytes, filename: str, *, apply: bool = False, sync: bool = False,
                   allowed_district: str | None = None, today: dt.date | None = None) -> RosterReport:
     """Validate and compare a roster; with `apply` (and no bad row) write it. Flushes only."""
+    if apply:  # two imports take turns: the second compares against what the first wrote
+        take_turns(db.session, "recipients.roster_import")
     today = today or business_today()
     report = RosterReport(filename=filename, sha256=hashlib.sha256(data).hexdigest(), sync=sync)
     roster = open_roster(data, filename)

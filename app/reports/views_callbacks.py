@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from app.auth.permissions import ensure_district, require_role
 from app.core import audit
 from app.core.errors import Forbidden, InvalidInput
+from app.core.idempotency import form_once
 from app.core.masking import mask_phone
 from app.core.text import is_digits
 from app.extensions import db
@@ -79,6 +80,7 @@ def spot_checks_export():
 
 @bp.post("/spot-checks")
 @require_role(*scope.STAFF)
+@form_once
 def draw_spot_check():
     mode = request.form.get("mode", "size")
     amount = _int_or_none(request.form.get("amount"), _("抽查数量或比例"))
@@ -140,6 +142,7 @@ def reveal_phone(item_id: int):
 
 @bp.post("/spot-checks/items/<int:item_id>/outcome")
 @require_role(*scope.STAFF)
+@form_once
 def record_outcome(item_id: int):
     item = spotchecks.get_item(item_id)
     _check(item.spot_check_id)
@@ -179,6 +182,7 @@ def feedback_export():
 
 @bp.post("/feedback/<int:feedback_id>/answer")
 @require_role(*scope.SHOP_STAFF)
+@form_once
 def answer_feedback(feedback_id: int):
     fb = feedback.get(feedback_id)
     scope.check_shop(fb.shop)

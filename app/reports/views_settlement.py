@@ -9,6 +9,7 @@ from app.auth import services as auth_services
 from app.auth.permissions import require_role
 from app.core import audit
 from app.core.errors import InvalidInput
+from app.core.idempotency import form_once
 from app.core.timeutil import Period
 from app.extensions import db
 from app.reports import exports, scope, settlement, statement
@@ -90,6 +91,7 @@ def settlement_document(settlement_id: int, fmt: str):
 
 @bp.post("/settlements/<int:settlement_id>/pay")
 @require_role(*scope.STAFF)
+@form_once
 def pay_settlement(settlement_id: int):
     s = _scoped(settlement_id)
     expected = request.form.get("expected_amount_fen", "").strip()

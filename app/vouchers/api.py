@@ -6,6 +6,8 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from app.auth.permissions import district_filter, require_role
+from app.core import idempotency
+from app.core.db import commit_with_retry
 from app.core.timeutil import business_today
 from app.extensions import db
 from app.vouchers import issuance, services
@@ -28,8 +30,16 @@ def get_voucher(code: str):
 @blp.arguments(IssuanceRunIn, location="json")
 @blp.response(201, IssuanceRunOut)
 def create_issuance_run(body):
-    """Issue a period's vouchers (a district-limited federation user issues for that district)."""
-    run = issuance.issue_vouchers(period=body["period"], programme_code=body.get("programme"),
-                                  district_code=district_filter(current_user))
-    db.session.commit()
-    return run
+    """Issue a period's vouchers (a district-limited federation user issues for that district).
+    Running it again issues nothing more; with an `idempotency_key` the same key answers the first
+    run itself."""
+    key = idempotency.key_from(body)
+
+    def work():
+        run = issuance.issue_vouchers(period=body["period"], programme_code=body.get("programme"),
+                                      district_code=district_filter(current_user))
+        return IssuanceRunOut().dump(run)
+
+    return commit_with_retry(db.session, lambda: idempotency.once(
+        scope="vouchers.issuance_run", key=key, body=body, user_id=current_user.id, status=201, work=work,
+        required=False))

@@ -4,6 +4,7 @@ from marshmallow import Schema, fields, validate
 
 
 class IssuanceRunIn(Schema):
+    idempotency_key = fields.String(load_default=None, validate=validate.Length(min=8, max=64))
     period = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-\d{2}$"))
     programme = fields.String(load_default=None, validate=validate.Length(max=20))
 

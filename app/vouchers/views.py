@@ -13,6 +13,7 @@ from markupsafe import Markup
 from app.auth.permissions import district_filter, ensure_district, public, require_role
 from app.auth.services import list_shops
 from app.core.errors import InvalidInput
+from app.core.idempotency import form_once
 from app.core.timeutil import Period, business_today
 from app.extensions import db, limiter
 from app.vouchers import issuance, services, sheets
@@ -79,6 +80,7 @@ def issuance_page():
 
 @bp.post("/issue")
 @require_role(*STAFF)
+@form_once
 def issue():
     form = PeriodForm()
     if not form.validate():
@@ -138,6 +140,7 @@ def reprint(voucher_id: int):
 
 @bp.post("/<int:voucher_id>/reissue")
 @require_role(*STAFF)
+@form_once
 def reissue(voucher_id: int):
     voucher = _scoped_voucher(voucher_id)
     form = ReasonForm()
