@@ -2,10 +2,13 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from app.core import schema as boundary
+from app.core.schema import Text
 
-class IssuanceRunIn(Schema):
-    period = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-\d{2}$"))
-    programme = fields.String(load_default=None, validate=validate.Length(max=20))
+
+class IssuanceRunIn(boundary.Schema):
+    period = Text(required=True, max_length=7, validate=validate.Regexp(r"^[0-9]{4}-[0-9]{2}$"))
+    programme = Text(load_default=None, allow_none=True, max_length=20)
 
 
 class IssuanceRunOut(Schema):
