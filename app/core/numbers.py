@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter
@@ -26,7 +25,10 @@ INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 MAX_ID = INT32_MAX
 
 _INT_TEXT = re.compile(r"^[+-]?[0-9]+$", re.ASCII)
-_FRACTION = re.compile(r"^[+-]?[0-9]*[.,．。][0-9]+$", re.ASCII)
+_FRACTION = re.compile(r"^[+-]?[0-9]*[.,][0-9]+$", re.ASCII)
+# what a Chinese input method types for digits, signs and the decimal point, folded to ASCII;
+# nothing else ("²", "①", "١" stay what they are, and are refused)
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９＋－．，。", "0123456789+-.,.")
 
 
 def _range_error(label: str | None, lo: int, hi: int) -> InvalidInput:
@@ -52,7 +54,7 @@ def parse_int(value, *, label: str | None = None, minimum: int = INT32_MIN, maxi
     Empty text is None when not `required`."""
     name = label or _("数值")
     if isinstance(value, bool):
-        raise InvalidInput(_("%(field)s应为整数：%(value)s", field=name, value=value))
+        raise InvalidInput(_("%(field)s必须是整数：%(value)s", field=name, value=value))
     if isinstance(value, int):
         n = value
     elif isinstance(value, float):  # a number cell of a spreadsheet
@@ -60,7 +62,7 @@ def parse_int(value, *, label: str | None = None, minimum: int = INT32_MIN, maxi
             raise InvalidInput(_("%(field)s必须是整数，不能有小数：%(value)s", field=name, value=value))
         n = int(value)
     else:
-        text = unicodedata.normalize("NFKC", str(value if value is not None else "")).strip()
+        text = str(value if value is not None else "").translate(_FULL_WIDTH).strip()
         if not text:
             if required:
                 raise InvalidInput(_("请填写%(field)s", field=name))
@@ -68,10 +70,21 @@ def parse_int(value, *, label: str | None = None, minimum: int = INT32_MIN, maxi
         if _FRACTION.match(text):
             raise InvalidInput(_("%(field)s必须是整数，不能有小数：%(value)s", field=name, value=text))
         if not _INT_TEXT.match(text) or len(text) > 20:
-            raise InvalidInput(_("%(field)s应为整数：%(value)s", field=name, value=text[:40]))
+            raise InvalidInput(_("%(field)s必须是整数：%(value)s", field=name, value=text[:40]))
         n = int(text, 10)
     if not minimum <= n <= maximum:
         raise _range_error(name, minimum, maximum)
+    return n
+
+
+def arg_int(text: str) -> int:
+    """`request.args.get(name, type=arg_int)`: an id or offset from a query string, 0 … 2³¹−1 in
+    ASCII digits; anything else raises ValueError, which werkzeug turns into the default."""
+    if not isinstance(text, str) or not text.isascii() or not text.isdigit() or len(text) > 10:
+        raise ValueError(text)
+    n = int(text)
+    if n > INT32_MAX:
+        raise ValueError(text)
     return n
 
 
