@@ -88,12 +88,26 @@ def arg_int(text: str) -> int:
     return n
 
 
+def _up_to(limit: int) -> str:
+    """A regex for the decimal numbers 0 … `limit` (leading zeros allowed up to its length)."""
+    digits = str(limit)
+    parts = [f"[0-9]{{1,{len(digits) - 1}}}"] if len(digits) > 1 else []
+    for i, d in enumerate(digits):
+        rest = len(digits) - i - 1
+        if int(d) > 0:
+            lower = f"[0-{int(d) - 1}]"
+            parts.append(digits[:i] + lower + (f"[0-9]{{{rest}}}" if rest else ""))
+    parts.append(digits)
+    return "(?:" + "|".join(parts) + ")"
+
+
 class IntConverter(IntegerConverter):
     """`<int:...>` for every route of the app: 0 … 2³¹−1 (the id columns), so a bigger number is
-    a 404 like any id that does not exist, never a database error. ASCII digits only (werkzeug's
-    `\\d+` also matches "١٢"), at most 10 of them."""
+    a 404 like any id that does not exist, never a database error. The bound is in the regex
+    itself, so no rule matches the path at all (werkzeug would otherwise answer 405 where a GET
+    and a POST rule share it); ASCII digits only (werkzeug's `\\d+` also matches "١٢")."""
 
-    regex = r"[0-9]{1,10}"
+    regex = _up_to(MAX_ID)
 
     def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("max", MAX_ID)
