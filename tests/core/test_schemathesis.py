@@ -24,7 +24,7 @@ from schemathesis.specs.openapi.checks import status_code_conformance
 
 from tests import factories
 
-EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "8"))
 ROLES = ("admin", "federation", "manager", "cashier", "donor")
 # logging out would end the role's session for the operations after it
 SKIP = {("DELETE", "/api/v1/session")}
