@@ -27,6 +27,9 @@ def create_app(config=None) -> Flask:
     else:
         app.config.update(config.from_env())
     _check_config(app)
+    from app.core import boundary
+
+    boundary.init_app(app)  # JSON provider, request class, <int:> converter: before any route
     _init_extensions(app)
     for name in DOMAINS:
         setup = domain_module(name, "setup")
@@ -71,6 +74,11 @@ def _init_extensions(app: Flask) -> None:
     login_manager.session_protection = "basic"
     login_manager.login_view = "auth.login"
     api.init_app(app)
+    from flask_smorest.spec.plugins import integerconverter2paramschema
+
+    from app.core.numbers import IntConverter
+
+    api.register_converter(IntConverter, integerconverter2paramschema)
     if app.config.get("PROXY_FIX"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 

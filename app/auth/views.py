@@ -9,6 +9,7 @@ from flask_login import current_user, login_user, logout_user
 from app.auth import services
 from app.auth.forms import LoginForm
 from app.auth.permissions import public, require_role
+from app.core.redirects import safe_next
 from app.extensions import db, limiter
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -28,12 +29,6 @@ def login_limits(fn):
                        key_func=login_username_key, methods=["POST"])(fn)
     return limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
                          methods=["POST"])(fn)
-
-
-def safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("core.home")
 
 
 def begin_login(user) -> None:

@@ -11,9 +11,9 @@ from flask_login import current_user
 
 from app.auth import services as auth_services
 from app.auth.permissions import require_role
-from app.core.errors import InvalidInput
 from app.core.idempotency import form_once
 from app.core.money import parse_yuan
+from app.core.numbers import parse_int
 from app.core.text import is_digits
 from app.core.timeutil import Period
 from app.donations import certificate, donors, pickups, services, stats
@@ -199,10 +199,8 @@ def limits():
 @require_role(*LIMIT_ADMIN)
 def set_limit():
     kind = request.form.get("kind", "")
-    raw = (request.form.get("quantity") or "").strip()
-    if raw and not raw.isdigit():
-        raise InvalidInput(_("限额应为正整数，留空表示不限"))
-    pickups.set_limit(user=_user(), kind=kind, quantity=int(raw) if raw else None,
+    quantity = parse_int(request.form.get("quantity"), label=_("限额"), minimum=0, required=False)
+    pickups.set_limit(user=_user(), kind=kind, quantity=quantity,
                       period=request.form.get("period", "month"))
     db.session.commit()
     flash(_("已更新%(kind)s的领取限额", kind=KIND_LABELS[kind]), "success")

@@ -14,13 +14,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.permissions import require_role
-from app.core.errors import DomainError, InvalidInput
+from app.core.errors import DomainError
 from app.core.idempotency import form_once
 from app.core.masking import mask_name
-from app.core.text import is_digits
+from app.core.numbers import arg_int, parse_int
 from app.donations import pickups, returns
 from app.donations.labels import KIND_LABELS
 from app.donations.models import Pickup
+from app.donations.services import MAX_LINE_QUANTITY
 from app.donations.views import bp, form_rows
 from app.extensions import db
 from app.recipients import services as recipient_services
@@ -32,7 +33,7 @@ from app.vouchers import services as voucher_services
 def pickup():
     user = current_user._get_current_object()
     q = (request.args.get("q") or "").strip()
-    recipient_id = request.args.get("recipient_id", type=int)
+    recipient_id = request.args.get("recipient_id", type=arg_int)
     code = (request.args.get("code") or "").strip()
     if code:  # a scanned voucher QR (or its typed code) identifies the recipient
         try:
@@ -60,12 +61,10 @@ def pickup():
 def confirm_pickup():
     lines = []
     for row in form_rows("item", ("kind", "description", "size", "qty")):
-        raw = row.get("qty") or "0"
-        if not is_digits(raw):
-            raise InvalidInput(_("领取数量必须是整数"))
-        if int(raw) > 0:
+        qty = parse_int(row.get("qty") or "0", label=_("领取数量"), minimum=0, maximum=MAX_LINE_QUANTITY)
+        if qty > 0:
             lines.append({"kind": row.get("kind"), "description": row.get("description", ""),
-                          "size": row.get("size", ""), "quantity": int(raw)})
+                          "size": row.get("size", ""), "quantity": qty})
     recipient_id = request.form.get("recipient_id", "")
     result = pickups.record_pickup(user=current_user._get_current_object(), recipient_id=recipient_id,
                                    lines=lines, idempotency_key=request.form.get("idempotency_key", ""))
@@ -84,11 +83,10 @@ def return_pickup(pickup_id: int):
     lines = []
     for key, raw in request.form.items():
         if key.startswith("line-"):
-            raw = raw.strip() or "0"
-            if not is_digits(raw) or not is_digits(key[5:]):
-                raise InvalidInput(_("退回数量必须是整数"))
-            if int(raw):
-                lines.append({"line_id": int(key[5:]), "qty": int(raw)})
+            qty = parse_int(raw.strip() or "0", label=_("退回数量"), minimum=0, maximum=MAX_LINE_QUANTITY)
+            line_id = parse_int(key[5:], label=_("退回数量"), minimum=1)
+            if qty:
+                lines.append({"line_id": line_id, "qty": qty})
     record = returns.return_pickup(user=current_user._get_current_object(), pickup_id=pickup_id,
                                    reason=request.form.get("reason", ""), lines=lines)
     db.session.commit()

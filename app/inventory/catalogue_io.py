@@ -23,7 +23,7 @@ from app.core import audit
 from app.core.db import unique_or
 from app.core.errors import Conflict, InvalidInput
 from app.core.money import format_fen_plain, parse_yuan
-from app.core.spreadsheet import safe_text  # shared with the reports' exports
+from app.core.spreadsheet import read_xlsx_safely, safe_text  # shared with the reports' exports
 from app.core.text import is_digits
 from app.extensions import db
 from app.inventory import barcodes, services
@@ -112,12 +112,12 @@ def _csv_rows(data: bytes) -> list[list]:
 def _xlsx_rows(data: bytes) -> list[list]:
     from openpyxl import load_workbook
 
-    try:
+    message = _("无法读取 XLSX 文件，请确认文件未损坏")
+    with read_xlsx_safely(message):
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - any unreadable workbook is the user's file problem
-        raise InvalidInput(_("无法读取 XLSX 文件，请确认文件未损坏")) from None
     try:
-        return [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
+        with read_xlsx_safely(message):
+            return [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
     finally:
         wb.close()
 

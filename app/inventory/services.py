@@ -20,6 +20,7 @@ from app.core import audit
 from app.core.db import lock, unique_or
 from app.core.errors import Conflict, InvalidInput, NotFound
 from app.core.money import format_fen
+from app.core.numbers import parse_int
 from app.core.text import is_digits
 from app.extensions import db
 from app.inventory import barcodes
@@ -44,18 +45,7 @@ PRODUCT_FIELDS = ("barcode", "name", "category_id", "unit", "market_price_fen", 
 def parse_quantity(value, *, what=None, allow_zero: bool = False, allow_negative: bool = False) -> int:
     """An integer quantity from an int or text ('3', '３', ' 12 '); InvalidInput otherwise."""
     label = what or _("数量")
-    if isinstance(value, bool):
-        raise InvalidInput(_("%(what)s应为整数：%(value)s", what=label, value=value))
-    if isinstance(value, int):
-        n = value
-    else:
-        text = unicodedata.normalize("NFKC", str(value if value is not None else "")).strip()
-        if not text:
-            raise InvalidInput(_("请填写%(what)s", what=label))
-        try:
-            n = int(text, 10)
-        except ValueError:
-            raise InvalidInput(_("%(what)s应为整数：%(value)s", what=label, value=value)) from None
+    n = parse_int(value, label=label)  # the one number boundary: "1.5" refused, never truncated
     if n < 0 and not allow_negative:
         raise InvalidInput(_("%(what)s不能为负数：%(value)s", what=label, value=value))
     if n == 0 and not allow_zero:

@@ -12,6 +12,7 @@ from app.auth.permissions import require_role
 from app.core.errors import DomainError, InvalidInput
 from app.core.idempotency import form_once
 from app.core.money import format_fen_plain, parse_yuan
+from app.core.numbers import arg_int
 from app.extensions import db
 from app.inventory import catalogue_io, images, labels, movements, scope, services
 
@@ -47,7 +48,7 @@ def products():
             flash(_("没有条码为 %(code)s 的商品", code=barcode), "error")
     eligible = {"1": True, "0": False}.get(args.get("eligible", ""))
     active_only = args.get("status", "active") == "active"
-    offset = max(0, args.get("offset", 0, type=int))
+    offset = max(0, args.get("offset", 0, type=arg_int))
     filters = {"q": args.get("q") or None, "category": args.get("category") or None,
                "active_only": active_only, "voucher_eligible": eligible}
     rows = services.search_products(**filters, shop_id=shop.id if shop else None, limit=PAGE, offset=offset)

@@ -36,6 +36,8 @@ def till_strings() -> dict:
             "invalid_input": _("输入有误"),
             "network": _("网络中断，正在重试…"),
             "network_failed": _("网络不通，交易未完成。恢复网络后再按“确认收款”，不会重复收费"),
+            "database_unavailable": _("网络或服务器暂时不可用，正在重试"),
+            "unavailable_failed": _("网络或服务器暂时不可用，交易未完成。稍后再按“确认收款”，不会重复收费"),
             "printer_offline": _("打印失败"),
             "unknown": _("出错了，请重试"),
         },

@@ -129,7 +129,7 @@ def _validate(cells: list, columns: dict, *, prefix: str, allowed_district: str 
     size_text = _text(get("household_size"))
     size = None
     if size_text:
-        if not size_text.isdigit() or not 1 <= int(size_text) <= 20:
+        if not size_text.isascii() or not size_text.isdigit() or not 1 <= int(size_text) <= 20:
             reasons.append(_("家庭人口“%(v)s”应为 1–20 的整数", v=size_text))
         else:
             size = int(size_text)

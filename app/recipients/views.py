@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Length
 
 from app.auth.permissions import district_filter, ensure_district, require_role
 from app.core.errors import InvalidInput
+from app.core.numbers import arg_int
 from app.extensions import db
 from app.recipients import roster, services, uploads
 from app.recipients.models import CATEGORIES, STATUSES
@@ -48,7 +49,7 @@ def index():
     args = request.args
     category = args.get("category") if args.get("category") in CATEGORIES else None
     status = args.get("status") if args.get("status") in STATUSES else None
-    page = max(1, args.get("page", 1, type=int))
+    page = max(1, args.get("page", 1, type=arg_int))
     rows, total = services.list_recipients(
         district_code=district_filter(current_user) or (args.get("district") or None), category=category,
         status=status, township=args.get("township") or None, q=args.get("q") or None, page=page)

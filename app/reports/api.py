@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import marshmallow as ma
 from flask_smorest import Blueprint
 
 from app.auth.permissions import require_role
+from app.core import schema as boundary
 from app.reports import reconciliation, scope
 
 blp = Blueprint("api_reports", __name__, description="对账 Reconciliation")
 
 
-class ReconciliationArgs(ma.Schema):
-    programme = ma.fields.String(load_default=None)
+class ReconciliationArgs(boundary.Schema):
+    programme = boundary.Text(load_default=None, max_length=20)
 
 
 @blp.route("/reconciliation/<period>", methods=["GET"])

@@ -8,8 +8,6 @@ used to flood a shop's ratings. Nothing personal is stored: no name, no phone, n
 
 from __future__ import annotations
 
-import unicodedata
-
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from app.core import audit
 from app.core.db import utcnow
 from app.core.errors import Conflict, InvalidInput, NotFound
+from app.core.text import clean_text
 from app.extensions import db
 from app.pos.models import Sale
 from app.reports.models import FEEDBACK_KINDS, Feedback
@@ -25,10 +24,7 @@ MAX_COMMENT = 500
 
 
 def _clean_text(text: str | None, limit: int) -> str:
-    text = "".join(c for c in (text or "") if c in "\n" or unicodedata.category(c)[0] != "C").strip()
-    if len(text) > limit:
-        raise InvalidInput(_("内容最多 %(n)s 字", n=limit))
-    return text
+    return clean_text(text, label=_("内容"), max_length=limit, multiline=True)
 
 
 def sale_for_receipt(receipt_no: str) -> Sale:

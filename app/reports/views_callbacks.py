@@ -11,7 +11,7 @@ from app.core import audit
 from app.core.errors import Forbidden, InvalidInput
 from app.core.idempotency import form_once
 from app.core.masking import mask_phone
-from app.core.text import is_digits
+from app.core.numbers import parse_int
 from app.extensions import db
 from app.reports import exports, feedback, scope, spotchecks
 from app.reports.models import OUTCOMES
@@ -24,12 +24,7 @@ FEEDBACK_KIND_LABELS = {"comment": _l("评价"), "complaint": _l("投诉")}
 
 
 def _int_or_none(text: str | None, what: str) -> int | None:
-    text = (text or "").strip()
-    if not text:
-        return None
-    if not is_digits(text):
-        raise InvalidInput(_("%(what)s 应为整数", what=what))
-    return int(text)
+    return parse_int(text, label=what, minimum=0, required=False)
 
 
 def _check(check_id: int):

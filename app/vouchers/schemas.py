@@ -2,11 +2,14 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from app.core import schema as boundary
+from app.core.schema import Text
 
-class IssuanceRunIn(Schema):
-    idempotency_key = fields.String(load_default=None, validate=validate.Length(min=8, max=64))
-    period = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-\d{2}$"))
-    programme = fields.String(load_default=None, validate=validate.Length(max=20))
+
+class IssuanceRunIn(boundary.Schema):
+    idempotency_key = Text(load_default=None, allow_none=True, min_length=8, max_length=64)
+    period = Text(required=True, max_length=7, validate=validate.Regexp(r"^[0-9]{4}-[0-9]{2}$"))
+    programme = Text(load_default=None, allow_none=True, max_length=20)
 
 
 class IssuanceRunOut(Schema):

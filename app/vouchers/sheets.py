@@ -17,6 +17,7 @@ from app.core import audit
 from app.core.masking import mask_name
 from app.core.money import format_fen
 from app.core.pdf import cjk_font
+from app.core.text import printable
 from app.core.timeutil import Period
 from app.extensions import db
 from app.recipients.models import Recipient
@@ -77,6 +78,7 @@ def _draw_qr(c, data: str, x: float, y: float, size: float) -> None:
 
 
 def _fit(c, text: str, font: str, size: float, width: float) -> str:
+    text = printable(text).replace("\n", " ").replace("\t", " ")  # drawString prints, never parses
     while text and c.stringWidth(text, font, size) > width:
         text = text[:-1]
     return text

@@ -36,7 +36,9 @@
   }
 
 
-  // the JSON API: resolves with the body, rejects with {code, status, details} or {network: true}
+  // the JSON API: resolves with the body, rejects with {code, status, details} or {network: true};
+  // `retryable` when the server (or the proxy before it) says it is unavailable for now: 503
+  // database_unavailable, 502/504 from the proxy. The same request may be sent again.
   function apiClient(base, csrfToken) {
     return function api(method, path, body, opts) {
       opts = opts || {};
@@ -56,6 +58,8 @@
           var err = (data && data.error) || { code: "unknown" };
           var e = new Error(err.message || err.code);
           e.code = err.code; e.status = resp.status; e.details = err.details;
+          e.retryable = resp.status === 502 || resp.status === 503 || resp.status === 504;
+          if (e.retryable && e.code === "unknown") e.code = "database_unavailable";
           throw e;
         });
       }, function () {

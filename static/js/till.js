@@ -325,8 +325,10 @@
 
   function sendSale(attempt) {
     return api("POST", "/sales", state.pending.bodyText, { timeout: 12000 }).catch(function (e) {
-      if (e.network && attempt < 4) {               // same key: the server answers the first result
-        showError("network");
+      // a lost answer, or the server unavailable for now (503): the same body with the same key
+      // again; the server answers the first result if the sale was recorded
+      if ((e.network || e.retryable) && attempt < 4) {
+        showError(e.network ? "network" : "database_unavailable");
         return new Promise(function (r) { setTimeout(r, 500 * Math.pow(2, attempt)); })
           .then(function () { return sendSale(attempt + 1); });
       }
@@ -352,6 +354,7 @@
       done(sale);
     }, function (e) {
       if (e.network) showError("network_failed");
+      else if (e.retryable) showError("unavailable_failed");   // keep the key: pressing again is safe
       else { state.pending = null; fail(e); }
     }).then(function () { state.busy = false; $("pay-confirm").disabled = false; renderCart(); });
   });
