@@ -59,6 +59,7 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_LIMIT_PER_USER = "10 per 5 minutes"
     LOGIN_LIMIT_PER_ADDRESS = "30 per 5 minutes"
+    PIN_MAX_FAILURES = 5  # wrong manager PINs in a row before the PIN locks (app/pos/pins.py)
 
     API_TITLE = "慈善超市 API"
     API_VERSION = "v1"

@@ -8,11 +8,15 @@ from app.core import menu
 
 
 def init_app(app) -> None:
+    from flask_login import user_logged_in
+
     from app.extensions import api as rest_api
-    from app.pos import api, checkout, cli, models, views  # noqa: F401
+    from app.pos import api, checkout, cli, models, pins, views  # noqa: F401
 
     app.extensions["voucher_limits_provider"] = (
         lambda recipient_id, today: checkout.remaining_limits(recipient_id, today=today))
+    # a manager who logs in with their password unlocks their PIN (app/pos/pins.py)
+    user_logged_in.connect(lambda _sender, user, **_kw: pins.unlock_on_login(user), app, weak=False)
     app.register_blueprint(views.bp)
     rest_api.register_blueprint(api.blp, url_prefix="/api/v1")
     app.cli.add_command(cli.printer_cli)

@@ -30,6 +30,8 @@ def till_strings() -> dict:
             "recipient_not_eligible": _("该救助对象当前不能享受慈善价"),
             "not_found": _("没有找到"),
             "forbidden": _("没有权限"),
+            "void_not_allowed": _("作废需要店长授权：请核对店长账号和授权码"),
+            "pin_locked": _("店长授权码已锁定，请店长用密码登录一次即可解锁"),
             "unauthenticated": _("登录已过期，请重新登录"),
             "csrf_failed": _("页面已过期，请刷新"),
             "rate_limited": _("操作太频繁，请稍候"),
