@@ -57,8 +57,13 @@ class Config:
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_LIMIT_PER_USER = "10 per 5 minutes"
+    # failed logins (app/auth/throttle.py): per address and account, per address, per account
+    # from devices it does not know (tiers: a growing back-off), per known device and account
+    LOGIN_LIMIT_PER_PAIR = "5 per 5 minutes"
     LOGIN_LIMIT_PER_ADDRESS = "30 per 5 minutes"
+    LOGIN_LIMIT_PER_ACCOUNT = "10 per 5 minutes;20 per hour;50 per day"
+    LOGIN_LIMIT_PER_DEVICE = "10 per 5 minutes"
+    LOGIN_DEVICE_DAYS = 365  # how long the known-device cookie lasts after the last login
     PIN_MAX_FAILURES = 5  # wrong manager PINs in a row before the PIN locks (app/pos/pins.py)
 
     API_TITLE = "慈善超市 API"
@@ -93,7 +98,9 @@ class Config:
         if env.get("DATABASE_URL"):
             conf["SQLALCHEMY_DATABASE_URI"] = normalise_db_url(env["DATABASE_URL"])
         for key in ("PUBLIC_BASE_URL", "COMPLAINT_HOTLINE", "HOME_REGION_PREFIX",
-                    "RATELIMIT_STORAGE_URI", "DATA_KEY", "ROSTER_UPLOAD_DIR", "CJK_FONT_PATH"):
+                    "RATELIMIT_STORAGE_URI", "DATA_KEY", "ROSTER_UPLOAD_DIR", "CJK_FONT_PATH",
+                    "LOGIN_LIMIT_PER_PAIR", "LOGIN_LIMIT_PER_ADDRESS", "LOGIN_LIMIT_PER_ACCOUNT",
+                    "LOGIN_LIMIT_PER_DEVICE"):
             if env.get(key):
                 conf[key] = env[key]
         if "PROXY_FIX" in env:
