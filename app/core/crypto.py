@@ -58,3 +58,16 @@ def decrypt(token: str, *, purpose: str) -> str:
 def blind_index(value: str, *, purpose: str) -> str:
     """Deterministic keyed hash (hex, 64 chars) for exact look-up and de-duplication."""
     return hmac.new(_derive(purpose, "mac"), value.encode(), hashlib.sha256).hexdigest()
+
+
+def url_token(value: str, *, purpose: str, nbytes: int = 10) -> str:
+    """A short keyed token that proves a link was made by us (e.g. the receipt's feedback link):
+    HMAC-SHA256 of `value` under the purpose's key, the first `nbytes` (default 80 bits), in
+    lower-case base32 without padding. Compare with `url_token_matches`."""
+    digest = hmac.new(_derive(purpose, "url"), value.encode(), hashlib.sha256).digest()[:nbytes]
+    return base64.b32encode(digest).decode().rstrip("=").lower()
+
+
+def url_token_matches(value: str, token: str | None, *, purpose: str, nbytes: int = 10) -> bool:
+    return hmac.compare_digest(url_token(value, purpose=purpose, nbytes=nbytes),
+                               str(token or "").strip().lower())
