@@ -82,6 +82,8 @@ class Config:
     FEEDBACK_POST_LIMIT = "10 per minute"  # feedback submissions, per address
     CJK_FONT_PATH: str | None = None  # a TrueType CJK font for PDFs; default: fonts-wqy-microhei
     PROXY_FIX = False  # set PROXY_FIX=1 behind one trusted reverse proxy
+    # sent with every answer to an HTTPS request (browsers then refuse plain HTTP to this host)
+    HSTS = "max-age=31536000"
 
     @classmethod
     def from_env(cls, env: os._Environ | dict | None = None) -> dict:
