@@ -1,4 +1,4 @@
-"""Recipients. The ID number is stored encrypted with a keyed hash for look-up (see core.crypto)."""
+"""Recipients. ID and phone numbers are stored encrypted with a keyed hash (see core.crypto)."""
 
 from __future__ import annotations
 
@@ -37,7 +37,11 @@ class Recipient(db.Model):
     district_code: Mapped[str] = mapped_column(String(6))
     township: Mapped[str] = mapped_column(String(60), default="")
     community: Mapped[str] = mapped_column(String(60), default="")
-    phone: Mapped[str | None] = mapped_column(String(20))
+    # the phone number like the ID number (core.crypto.phone_columns): ciphertext, keyed hash (to
+    # compare rosters), and the mask screens show; whole only through an audited reveal
+    phone_enc: Mapped[str | None] = mapped_column(String(200))
+    phone_hash: Mapped[str | None] = mapped_column(String(64))
+    phone_masked: Mapped[str | None] = mapped_column(String(20))
     household_size: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(12), default="active", index=True)
     status_since: Mapped[dt.date | None] = mapped_column(Date)

@@ -28,8 +28,8 @@ def personal_strings(live_server) -> list[str]:
     with live_server.app.app_context():
         for r in db.session.scalars(sa.select(Recipient)):
             out += [r.name, mask_name(r.name)]
-            if r.phone:
-                out.append(r.phone)
+            if r.phone_enc:
+                out.append(recipients.phone_of(r))
             out.append(recipients.id_number_of(r)[-6:])
     return out
 

@@ -6,7 +6,7 @@ import re
 
 from sqlalchemy import select
 
-from app.core.masking import mask_name, mask_phone
+from app.core.masking import mask_name
 from app.extensions import db
 from app.pos.receipt_data import feedback_token
 from app.recipients.models import Recipient
@@ -35,7 +35,8 @@ def _personal_strings(app):
         for p in people:
             from app.recipients import services
 
-            out += [p.name, mask_name(p.name), p.phone, mask_phone(p.phone), services.id_number_of(p), p.id_masked]
+            out += [p.name, mask_name(p.name), services.phone_of(p), p.phone_masked, services.id_number_of(p),
+                    p.id_masked]
         return [s for s in out if s]
 
 

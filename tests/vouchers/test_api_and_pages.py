@@ -81,9 +81,9 @@ def test_public_page_shows_balance_and_nothing_personal(app, client):
         services.redeem(vid, 900, today=business_today(), ref_type="sale", ref_id=1)
         r = services.get_voucher(vid).recipient
         full_id, community = services.code_of(services.get_voucher(vid)), r.community
-        from app.recipients.services import id_number_of
+        from app.recipients.services import id_number_of, phone_of
 
-        id_number, phone = id_number_of(r), r.phone
+        id_number, phone = id_number_of(r), phone_of(r)
         db.session.commit()
     personal = ("赵钱孙", "赵*孙", id_number, id_number[-4:], community) + ((phone,) if phone else ())
     # the QR's page: /v, the code in the fragment; the script asks by POST
