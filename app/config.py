@@ -73,8 +73,9 @@ class Config:
     OPENAPI_JSON_PATH = "openapi.json"
 
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
-    # roster uploads: the preview keeps the file here until it is applied (shared by all app servers)
-    ROSTER_UPLOAD_DIR: str | None = None  # default: instance/roster-uploads
+    # a roster upload waits for its confirmation in the database, encrypted, at most this long
+    # (app/recipients/uploads.py; `flask recipients purge-uploads` deletes older ones)
+    ROSTER_UPLOAD_MAX_AGE_MINUTES = 120
     ROSTER_MAX_BYTES = 20 * 1024 * 1024
     ROSTER_MAX_UNPACKED_BYTES = 200 * 1024 * 1024
     VOUCHER_PAGE_LIMIT = "30 per minute"  # the public balance page, per address
@@ -100,11 +101,13 @@ class Config:
         if env.get("DATABASE_URL"):
             conf["SQLALCHEMY_DATABASE_URI"] = normalise_db_url(env["DATABASE_URL"])
         for key in ("PUBLIC_BASE_URL", "COMPLAINT_HOTLINE", "HOME_REGION_PREFIX",
-                    "RATELIMIT_STORAGE_URI", "DATA_KEY", "ROSTER_UPLOAD_DIR", "CJK_FONT_PATH",
+                    "RATELIMIT_STORAGE_URI", "DATA_KEY", "CJK_FONT_PATH",
                     "LOGIN_LIMIT_PER_PAIR", "LOGIN_LIMIT_PER_ADDRESS", "LOGIN_LIMIT_PER_ACCOUNT",
                     "LOGIN_LIMIT_PER_DEVICE"):
             if env.get(key):
                 conf[key] = env[key]
+        if env.get("ROSTER_UPLOAD_MAX_AGE_MINUTES"):
+            conf["ROSTER_UPLOAD_MAX_AGE_MINUTES"] = int(env["ROSTER_UPLOAD_MAX_AGE_MINUTES"])
         if "PROXY_FIX" in env:
             conf["PROXY_FIX"] = _bool(env["PROXY_FIX"])
         if "SESSION_COOKIE_SECURE" in env:

@@ -55,6 +55,17 @@ def decrypt(token: str, *, purpose: str) -> str:
     return AESGCM(_derive(purpose, "enc")).decrypt(nonce, ct, purpose.encode()).decode()
 
 
+def encrypt_bytes(data: bytes, *, purpose: str) -> bytes:
+    """AES-GCM of a whole file (a roster upload): nonce + ciphertext + tag."""
+    nonce = os.urandom(12)
+    return nonce + AESGCM(_derive(purpose, "enc")).encrypt(nonce, data, purpose.encode())
+
+
+def decrypt_bytes(blob: bytes, *, purpose: str) -> bytes:
+    blob = bytes(blob)
+    return AESGCM(_derive(purpose, "enc")).decrypt(blob[:12], blob[12:], purpose.encode())
+
+
 def blind_index(value: str, *, purpose: str) -> str:
     """Deterministic keyed hash (hex, 64 chars) for exact look-up and de-duplication."""
     return hmac.new(_derive(purpose, "mac"), value.encode(), hashlib.sha256).hexdigest()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, Date, Index, Integer, String
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import UTCDateTime, utcnow
@@ -47,3 +47,19 @@ class Recipient(db.Model):
     status_since: Mapped[dt.date | None] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class RosterUpload(db.Model):
+    """A roster file between its preview and its confirmation (app/recipients/uploads.py): the
+    file and its name AES-GCM encrypted, bound to the user who uploaded it, taken out exactly
+    once by the confirmation, deleted when older than ROSTER_UPLOAD_MAX_AGE_MINUTES. In the
+    database, so every app server sees it."""
+
+    __tablename__ = "roster_upload"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256 of the form's token
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    filename_enc: Mapped[str] = mapped_column(Text)
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

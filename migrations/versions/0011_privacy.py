@@ -7,6 +7,9 @@ Reviewed by hand.
   with the app's configuration, as `flask db upgrade` does). Existing rows are encrypted here,
   then the clear columns are dropped (SQLite >= 3.35 drops a column in place; neither column
   has an index or a constraint). The downgrade decrypts them back.
+- roster_upload: a roster file waiting for its confirmation, encrypted, consumed once, deleted
+  when stale (it replaces the files of ROSTER_UPLOAD_DIR; uploads waiting there when this runs
+  are simply uploaded again).
 
 Revision ID: 0011
 Revises: 0009
@@ -50,8 +53,28 @@ def upgrade():
                                 for rid, phone in rows[start:start + 1000]])
         op.drop_column(table, clear)  # not in a batch: SQLite drops it in place, the table is not copied
 
+    op.create_table('roster_upload',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('filename_enc', sa.Text(), nullable=False),
+    sa.Column('payload', sa.LargeBinary(), nullable=False),
+    sa.Column('created_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], name=op.f('fk_roster_upload_user_id_app_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_roster_upload')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_roster_upload_token_hash'))
+    )
+    with op.batch_alter_table('roster_upload', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_roster_upload_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_roster_upload_user_id'), ['user_id'], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table('roster_upload', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_roster_upload_user_id'))
+        batch_op.drop_index(batch_op.f('ix_roster_upload_created_at'))
+    op.drop_table('roster_upload')
+
     conn = op.get_bind()
     for table, clear, prefix, _m, width, default in PHONES:
         op.add_column(table, sa.Column(clear, sa.String(length=width), nullable=default is None,
