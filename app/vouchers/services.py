@@ -75,9 +75,7 @@ def code_of(voucher: Voucher) -> str:
 
 
 def public_url(canonical: str, base_url: str) -> str:
-    """What a voucher's QR code holds: PUBLIC_BASE_URL/v#CODE. The code is in the fragment,
-    which browsers never send: no server or proxy log ever sees it (the page's script reads it
-    and asks by POST, app/vouchers/views.py)."""
+    """The QR's PUBLIC_BASE_URL/v#CODE: the fragment is never sent, so no log ever sees it."""
     return f"{base_url.rstrip('/')}/v#{canonical}"
 
 
