@@ -36,6 +36,9 @@ def create_app(config=None) -> Flask:
         if setup is not None:
             setup.init_app(app)
     _init_request_hooks(app)
+    from app.core import logredact
+
+    logredact.install(app)  # no spendable voucher code in any log line
     return app
 
 
@@ -125,4 +128,6 @@ def _init_request_hooks(app: Flask) -> None:
         h.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
         if request.path.startswith("/api/") or current_user.is_authenticated:
             h.setdefault("Cache-Control", "no-store")
+        if request.is_secure and app.config.get("HSTS"):  # behind the proxy: PROXY_FIX makes this right
+            h.setdefault("Strict-Transport-Security", app.config["HSTS"])
         return response

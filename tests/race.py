@@ -46,6 +46,7 @@ class Req:
     who: Who | None = None
     cli: tuple[str, ...] | None = None  # a `flask` command (with its arguments) instead of a request
     cli_input: str | None = None
+    stretch: bool = True  # False: no pause per statement (long work, e.g. seed-demo, stays fast)
 
 
 @dataclass
@@ -106,16 +107,19 @@ def _worker(url: str, slow_ms: float, init: str | None, jobs, results, barrier) 
     if init:  # e.g. a test that takes a lock away to show what the lock prevents
         module, name = init.split(":")
         getattr(importlib.import_module(module), name)()
+    stretching = {"on": True}
     if slow_ms:
         with app.app_context():
             @event.listens_for(db.engine, "before_cursor_execute")
             def _stretch(*_args):
-                time.sleep(slow_ms / 1000)
+                if stretching["on"]:
+                    time.sleep(slow_ms / 1000)
     while True:
         job = jobs.get()
         if job is None:
             break
         req, together = job
+        stretching["on"] = req.stretch
         try:
             if together:
                 barrier.wait(timeout=120)

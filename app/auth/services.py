@@ -155,6 +155,11 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def find_user(username: str) -> User | None:
+    """The account a login names, or None (no error: a login must not tell them apart)."""
+    return db.session.scalar(select(User).where(User.username == (username or "").strip().lower()[:80]))
+
+
 def authenticate(username: str, password: str) -> User | None:
     """The user when the password is right and the account active; None otherwise."""
     user = db.session.scalar(select(User).where(User.username == (username or "").strip().lower()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from contextlib import contextmanager
 
 from sqlalchemy import DateTime, MetaData, event
@@ -60,9 +61,14 @@ def configure_engine(engine: Engine, *, busy_timeout_ms: int) -> None:
     """
     if engine.dialect.name != "sqlite":
         return
+    path = engine.url.database if engine.url.database not in (None, "", ":memory:") else None
+    if path:
+        private_sqlite_files(path)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
+        if path:
+            private_sqlite_files(path)
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
@@ -75,6 +81,23 @@ def configure_engine(engine: Engine, *, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def private_sqlite_files(path: str) -> None:
+    """The SQLite database holds encrypted data and its keyed hashes, names, sales: only its
+    owner may read it. The file is created 0600 before SQLite first opens it (SQLite gives its
+    -wal and -shm files the database file's mode), and an existing file, -wal or -shm that
+    group or others may read is made 0600."""
+    if path.startswith("file:"):
+        return
+    if not os.path.exists(path) and os.path.isdir(os.path.dirname(os.path.abspath(path))):
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    for name in (path, path + "-wal", path + "-shm"):
+        try:
+            if os.stat(name).st_mode & 0o077:
+                os.chmod(name, 0o600)
+        except FileNotFoundError:
+            continue
 
 
 # --- append-only tables -------------------------------------------------------------------

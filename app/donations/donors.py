@@ -8,7 +8,7 @@ from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 
 from app.auth import services as auth_services
-from app.core import audit
+from app.core import audit, crypto
 from app.core.db import unique_or
 from app.core.errors import Conflict, InvalidInput, NotFound
 from app.donations.errors import DonorNotLinked
@@ -47,7 +47,8 @@ def create_donor(*, kind: str, name: str, credit_code: str | None = None, contac
     elif (credit_code or "").strip():
         raise InvalidInput(_("个人捐赠者不填统一社会信用代码"))
     donor = Donor(kind=kind, name=name, credit_code=code, contact_name=(contact_name or "").strip()[:60],
-                  contact_phone=(contact_phone or "").strip()[:30], address=(address or "").strip()[:200])
+                  address=(address or "").strip()[:200],
+                  **crypto.phone_columns((contact_phone or "").strip()[:30], prefix="contact_phone"))
     with unique_or(db.session, Conflict(_("该统一社会信用代码已登记：%(code)s", code=code))):
         db.session.add(donor)  # the unique credit code refuses a second registration that raced this one
     audit.record("donor.create", target=donor, details={"kind": kind, "name": name, "credit_code": code})

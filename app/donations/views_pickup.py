@@ -1,8 +1,9 @@
 """The pickup screen (touch friendly, also on the till): identify the recipient, see what they may
 still take, choose items and quantities, confirm.
 
-The recipient panel is filled from `recipient_id`. A scanned voucher QR (`?code=`, sent by the
-scanner script on the page) is turned into that id by `app.vouchers.services.recipient_for_code`.
+The recipient panel is filled from `recipient_id`. A scanned voucher QR is posted by the scanner
+script on the page (`POST /donations/pickup/scan`: a code never travels in a URL, where access
+logs would keep it) and turned into that id by `app.vouchers.services.recipient_for_code`.
 """
 
 from __future__ import annotations
@@ -34,14 +35,6 @@ def pickup():
     user = current_user._get_current_object()
     q = (request.args.get("q") or "").strip()
     recipient_id = request.args.get("recipient_id", type=arg_int)
-    code = (request.args.get("code") or "").strip()
-    if code:  # a scanned voucher QR (or its typed code) identifies the recipient
-        try:
-            recipient_id = voucher_services.recipient_for_code(code).id
-        except DomainError as error:
-            flash(str(error.message), "error")
-            return redirect(url_for("donations.pickup"))
-        return redirect(url_for("donations.pickup", recipient_id=recipient_id))
     matches = []
     if q and recipient_id is None:
         matches = [{"id": r.id, "name": mask_name(r.name), "community": r.community, "township": r.township,
@@ -54,6 +47,19 @@ def pickup():
         history = returns.recent_pickups(recipient_id, user=user)
     return render_template("donations/pickup.html", q=q, matches=matches, info=info, history=history,
                            idempotency_key=secrets.token_hex(16))
+
+
+@bp.post("/pickup/scan")
+@require_role(*pickups.PICKUP_ROLES)
+def pickup_scan():
+    """A scanned voucher QR (or its typed code) identifies the recipient."""
+    try:
+        recipient_id = voucher_services.recipient_for_code((request.form.get("code") or "").strip()).id
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("donations.pickup"))
+    return redirect(url_for("donations.pickup", recipient_id=recipient_id))
 
 
 @bp.post("/pickup")

@@ -117,11 +117,16 @@ def void_sale(body, sale_id):
     the same key again (a double tap, a retry after a lost answer) answers the first void."""
     key = idempotency.key_from(body)
     pin = body.pop("manager_pin", None)  # a secret: not part of the stored request hash
+    sale = services.get_sale(sale_id)
+    ensure_shop(current_user, sale.shop)
+    # the manager's PIN first, in a unit of work of its own: a refused PIN is committed (counted,
+    # audited) before anything of the void, its key included, is written
+    manager = voids.authorising_manager(current_user, sale_shop_id=sale.shop_id,
+                                        manager_username=body.get("manager"), manager_pin=pin)
 
     def work():
-        sale = services.get_sale(sale_id)
-        void = voids.void_sale(sale=sale, actor=current_user, reason=body["reason"], lines=body.get("lines"),
-                               manager_username=body.get("manager"), manager_pin=pin)
+        void = voids.void_sale(sale=services.get_sale(sale_id), actor=current_user, reason=body["reason"],
+                               lines=body.get("lines"), authorised_by=manager)
         return VoidOut().dump(void)
 
     return commit_with_retry(db.session, lambda: idempotency.once(

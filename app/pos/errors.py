@@ -48,3 +48,11 @@ class VoidNotAllowed(Forbidden):
 class AlreadyVoided(Conflict):
     code = "already_voided"
     default_message = _l("该交易已全部作废，不能再次作废")
+
+
+class PinLocked(DomainError):
+    """Too many wrong PINs in a row: locked until the manager logs in with their password."""
+
+    code = "pin_locked"
+    status = 423
+    default_message = _l("店长授权码已锁定（连续输错次数过多）。请店长用自己的账号和密码登录一次即可解锁")

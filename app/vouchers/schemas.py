@@ -41,3 +41,16 @@ class VoucherOut(Schema):
     recipient = fields.Nested(RecipientRef)
     category_allowed = fields.Boolean()
     limits = fields.List(fields.Dict())
+
+
+class CodeIn(Schema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class VoucherPublicOut(Schema):
+    status = fields.String()
+    balance_fen = fields.Integer()
+    face_fen = fields.Integer()
+    valid_from = fields.String()
+    valid_until = fields.String()
+    code_tail = fields.String()

@@ -1,7 +1,8 @@
 """A4 sheets of voucher cards, 8 to a page, sorted street by street for handing out.
 
-Each card: the QR (PUBLIC_BASE_URL/v/CODE, no personal data), the grouped code, the masked
-name, township and community, amount and validity, in Chinese with the embedded CJK font of
+Each card: the QR (PUBLIC_BASE_URL/v#CODE: the code in the URL fragment, which browsers never
+send to a server; no personal data), the grouped code, the masked name, township and community,
+amount and validity, in Chinese with the embedded CJK font of
 app.core.pdf. The QR is drawn as vector squares from the `qrcode` matrix (no raster image per
 card), so a page stays small and sharp at any printer resolution.
 """

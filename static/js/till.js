@@ -167,15 +167,17 @@
   // ---------------------------------------------------------------- who is buying
   function voucherCodeFrom(text) {
     var t = text.trim();
-    var i = t.indexOf("/v/");
-    if (i >= 0) t = t.slice(i + 3).split(/[?#]/)[0];
+    var i = t.indexOf("/v#");                                     // a voucher QR: PUBLIC_BASE_URL/v#CODE
+    if (i >= 0) t = t.slice(i + 3);
+    else if ((i = t.indexOf("/v/")) >= 0) t = t.slice(i + 3).split(/[?#]/)[0];  // sheets printed before
     var compact = t.replace(/[\s-]/g, "");
     if (/^\d+$/.test(compact)) return null;                       // EAN and internal codes are digits
     // 20 data symbols and Crockford's check symbol, which may be one of * ~ $ = U
     return /^[0-9A-Za-z]{20}[0-9A-Za-z*~$=]$/.test(compact) ? t : null;
   }
   function identifyVoucher(code) {
-    return api("GET", "/vouchers/" + encodeURIComponent(code)).then(function (v) {
+    // by POST: a code in a URL would end up in access logs
+    return api("POST", "/vouchers/lookup", { code: code }).then(function (v) {
       if (v.status === "expired" || v.status === "revoked") {
         showError("voucher_" + v.status);
         return;

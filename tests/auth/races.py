@@ -123,6 +123,25 @@ def _users_toggle(active: bool):
     return setup
 
 
+def seed_demo_command(env) -> Prepared:
+    """The demo data, loaded by N seed-demos at once: each demo shop and login once, and a later run
+    adds nothing at all (the retry: shops, logins, sales, recipients, vouchers, donations unchanged)."""
+    def effect():
+        return (_count("SELECT count(*) FROM shop WHERE code IN ('WD01', 'JA01')"),
+                _count("SELECT count(*) FROM app_user WHERE username IN ('admin', 'federation', 'manager', "
+                       "'cashier', 'cashier2', 'donor')"),
+                _count("SELECT count(*) FROM pos_sale s JOIN shop ON shop.id = s.shop_id "
+                       "WHERE shop.code IN ('WD01', 'JA01')"),
+                _count("SELECT count(*) FROM recipient"), _count("SELECT count(*) FROM voucher"),
+                _count("SELECT count(*) FROM donation"))
+
+    def once(seen) -> bool:
+        shops, users, *_rest = seen
+        return shops == 2 and users == 6
+
+    return Prepared(Req(cli=("seed-demo",), stretch=False), effect, once)
+
+
 ONCE_BY_STATE = "one conditional UPDATE of the user's `active`: the second changes nothing, audits nothing"
 
 CASES = {
@@ -136,6 +155,8 @@ CASES = {
 }
 
 COMMANDS = {
+    "seed-demo": Case(seed_demo_command, "each domain's demo runs in a transaction that takes turns (advisory "
+                                         "lock) and adds only what is missing"),
     "shops create": Case(shops_create_command, "unique shop code: the second exits 2 with a clear message"),
     "shops list": Case(None, "reads only"),
     "users create": Case(users_create_command, "unique username: the second exits 2 with a clear message"),

@@ -167,6 +167,24 @@ def return_pickup(env) -> Prepared:
                                "JOIN pickup_return r ON r.id = rl.return_id WHERE r.pickup_id = :p", p=pickup_id), 1)
 
 
+def pickup_scan(env) -> Prepared:
+    """A scanned voucher names its holder: reads only (N copies, N identical redirects)."""
+    from tests.vouchers import factories as vf
+
+    _shop, cashier, _m, recipient_id = _corner(env)
+    from app.recipients import services as recipients
+
+    _v, code = vf.voucher(recipients.get_recipient(recipient_id), period="2026-12")
+    who = env.login(cashier)
+    return Prepared(Req("POST", "/donations/pickup/scan", form={"code": code}, who=who), _picked(recipient_id),
+                    (0, 0), answers=lambda answers: _all_redirect_to(answers, f"recipient_id={recipient_id}"))
+
+
+def _all_redirect_to(answers, needle):
+    assert all(a.status in (302, 303) and needle in (a.location or "") for a in answers), \
+        [(a.status, a.location) for a in answers]
+
+
 def _all_the_same(status: int):
     def check(answers):
         ok = [a.body for a in answers if a.status == status]
@@ -190,6 +208,7 @@ CASES = {
     ("POST", "donations.set_limit"): Case(set_limit, "an upsert that changes (and audits) only a different limit"),
     ("POST", "donations.confirm_pickup"): Case(confirm_pickup, "the pickup's idempotency key (unique on pickup)"),
     ("POST", "api_donations.create_pickup"): Case(create_pickup, "the pickup's idempotency key (unique on pickup)"),
+    ("POST", "donations.pickup_scan"): Case(pickup_scan, "reads only"),
     ("POST", "donations.return_pickup"): Case(return_pickup, FORM_KEY + "; the pickup row is locked before "
                                                              "what was returned is read"),
 }

@@ -109,6 +109,21 @@ def print_sale(env) -> Prepared:
     return Prepared(req, reprints, env.workers, expect_after_retry=env.workers + 1)
 
 
+def register_terminal(env) -> Prepared:
+    """Registering this browser as a till: each request is a registration of its own (a cookie
+    for the browser that sent it, audited)."""
+    from app.auth.models import Shop
+
+    ids, _cashier = _shop_with_cashier(env, shift=False)
+    pos.create_terminal(shop=db.session.get(Shop, ids.shop), code="T1")
+    manager = factories.user("manager", shop=db.session.get(Shop, ids.shop))
+    db.session.commit()
+    who = env.login(manager)
+    return Prepared(Req("POST", "/pos/terminal", form={"code": "T1"}, who=who),
+                    lambda: _count("audit_log", "action = 'pos.terminal_register' AND user_id = :u", u=who.user_id),
+                    env.workers, expect_after_retry=env.workers + 1)
+
+
 def _same_success(answers, status: int) -> None:
     """Every answer is the first answer (replayed) or a 409 with a stable code."""
     ok = [a.body for a in answers if a.status == status]
@@ -141,6 +156,7 @@ CASES = {
     ("POST", "api_pos.void_sale"): Case(void_sale, "idempotency key; the sale row is locked before its voids "
                                                    "are read"),
     ("POST", "api_pos.print_sale"): Case(print_sale, "writes only the audit row of a reprint: each is its own"),
+    ("POST", "pos.terminal"): Case(register_terminal, "each registration is one browser's own (cookie, audit)"),
 }
 
 COMMANDS = {

@@ -108,7 +108,7 @@ def _feedback():
     from app.reports import feedback
 
     _s, sale = _voucher_sale(business_today())
-    return sale.receipt_no, feedback.submit(sale.receipt_no, rating=4, comment="很好").id
+    return sale.receipt_no, feedback.submit(sale, rating=4, comment="很好").id
 
 
 def answer_feedback(env) -> Prepared:
@@ -119,13 +119,33 @@ def answer_feedback(env) -> Prepared:
                     _audits("reports.feedback.answer", str(fb_id)), 1)
 
 
-def feedback_submit(env) -> Prepared:
+def _receipt():
+    from app.pos.receipt_data import feedback_token
+
     _s, sale = _voucher_sale(business_today())
     sale_id, receipt = sale.id, sale.receipt_no
     db.session.commit()
+    return sale_id, receipt, feedback_token(receipt)
+
+
+def feedback_submit(env) -> Prepared:
+    sale_id, receipt, token = _receipt()
     form = {"rating": "5", "kind": "comment", "comment": "谢谢"}
-    return Prepared(Req("POST", f"/f/{receipt}", form=form, who=env.anonymous()),
+    return Prepared(Req("POST", f"/f/{receipt}/{token}", form=form, who=env.anonymous()),
                     lambda: _n("SELECT count(*) FROM rpt_feedback WHERE sale_id = :s", s=sale_id), 1)
+
+
+def feedback_without_token(env) -> Prepared:
+    """A receipt number without its token (a guess): 404 for every copy, nothing written."""
+    sale_id, receipt, _token = _receipt()
+    form = {"rating": "1", "kind": "complaint", "comment": "抢先评价"}
+    return Prepared(Req("POST", f"/f/{receipt}", form=form, who=env.anonymous()),
+                    lambda: _n("SELECT count(*) FROM rpt_feedback WHERE sale_id = :s", s=sale_id), 0,
+                    answers=lambda answers: _all(answers, 404))
+
+
+def _all(answers, status):
+    assert all(a.status == status for a in answers), [a.status for a in answers]
 
 
 FORM_KEY = "the form's idempotency key (a second copy is sent where the first went)"
@@ -141,6 +161,7 @@ CASES = {
     ("POST", "reports.record_outcome"): Case(record_outcome, FORM_KEY),
     ("POST", "reports.answer_feedback"): Case(answer_feedback, FORM_KEY),
     ("POST", "reports_public.feedback_submit"): Case(feedback_submit, "one feedback per sale (unique): 409"),
+    ("POST", "reports_public.feedback_without_token"): Case(feedback_without_token, "writes nothing: 404"),
 }
 
 COMMANDS = {

@@ -111,7 +111,35 @@ def expire_command(env) -> Prepared:
     return Prepared(Req(cli=("vouchers", "expire", "--as-of", as_of)), effect, (3, 3))
 
 
+def _reads_only(make_req):
+    """A look-up: N at once answer the same and write nothing (the voucher's ledger unchanged)."""
+    def setup(env) -> Prepared:
+        voucher, code = vf.voucher(vf.recipient(), period="2026-12")
+        vid = voucher.id
+        req = make_req(env, code)
+        db.session.commit()
+        return Prepared(req, lambda: (_n("SELECT count(*) FROM voucher_ledger WHERE voucher_id = :v", v=vid),
+                                      _n("SELECT balance_fen FROM voucher WHERE id = :v", v=vid)), (1, 2900),
+                        answers=_same_answers)
+    return setup
+
+
+def _same_answers(answers):
+    assert all(a.status == answers[0].status for a in answers), [a.status for a in answers]
+    assert answers[0].status == 200, answers[0].body
+
+
+lookup = _reads_only(lambda env, code: Req("POST", "/api/v1/vouchers/lookup", json={"code": code},
+                                           who=env.login(factories.user("cashier"))))
+public_balance = _reads_only(lambda env, code: Req("POST", "/api/v1/vouchers/balance", json={"code": code}))
+public_lookup_post = _reads_only(lambda env, code: Req("POST", "/v", form={"code": code}, who=env.anonymous()))
+
+READS = "reads only"
+
 CASES = {
+    ("POST", "api_vouchers.lookup_voucher"): Case(lookup, READS),
+    ("POST", "api_vouchers.public_balance"): Case(public_balance, READS),
+    ("POST", "voucher_public.public_lookup_post"): Case(public_lookup_post, READS),
     ("POST", "vouchers.issue"): Case(issue_page, "the form's key; one voucher per recipient, programme and period "
                                                  "(unique); runs of a programme take turns on its row"),
     ("POST", "api_vouchers.create_issuance_run"): Case(issue_api, "idempotency key (replays the first run); one "
