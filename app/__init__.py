@@ -27,12 +27,18 @@ def create_app(config=None) -> Flask:
     else:
         app.config.update(config.from_env())
     _check_config(app)
+    from app.core import boundary
+
+    boundary.init_app(app)  # JSON provider, request class, <int:> converter: before any route
     _init_extensions(app)
     for name in DOMAINS:
         setup = domain_module(name, "setup")
         if setup is not None:
             setup.init_app(app)
     _init_request_hooks(app)
+    from app.core import logredact
+
+    logredact.install(app)  # no spendable voucher code in any log line
     return app
 
 
@@ -71,6 +77,11 @@ def _init_extensions(app: Flask) -> None:
     login_manager.session_protection = "basic"
     login_manager.login_view = "auth.login"
     api.init_app(app)
+    from flask_smorest.spec.plugins import integerconverter2paramschema
+
+    from app.core.numbers import IntConverter
+
+    api.register_converter(IntConverter, integerconverter2paramschema)
     if app.config.get("PROXY_FIX"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -117,4 +128,6 @@ def _init_request_hooks(app: Flask) -> None:
         h.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
         if request.path.startswith("/api/") or current_user.is_authenticated:
             h.setdefault("Cache-Control", "no-store")
+        if request.is_secure and app.config.get("HSTS"):  # behind the proxy: PROXY_FIX makes this right
+            h.setdefault("Strict-Transport-Security", app.config["HSTS"])
         return response

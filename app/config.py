@@ -57,8 +57,14 @@ class Config:
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_LIMIT_PER_USER = "10 per 5 minutes"
+    # failed logins (app/auth/throttle.py): per address and account, per address, per account
+    # from devices it does not know (tiers: a growing back-off), per known device and account
+    LOGIN_LIMIT_PER_PAIR = "5 per 5 minutes"
     LOGIN_LIMIT_PER_ADDRESS = "30 per 5 minutes"
+    LOGIN_LIMIT_PER_ACCOUNT = "10 per 5 minutes;20 per hour;50 per day"
+    LOGIN_LIMIT_PER_DEVICE = "10 per 5 minutes"
+    LOGIN_DEVICE_DAYS = 365  # how long the known-device cookie lasts after the last login
+    PIN_MAX_FAILURES = 5  # wrong manager PINs in a row before the PIN locks (app/pos/pins.py)
 
     API_TITLE = "慈善超市 API"
     API_VERSION = "v1"
@@ -67,8 +73,9 @@ class Config:
     OPENAPI_JSON_PATH = "openapi.json"
 
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
-    # roster uploads: the preview keeps the file here until it is applied (shared by all app servers)
-    ROSTER_UPLOAD_DIR: str | None = None  # default: instance/roster-uploads
+    # a roster upload waits for its confirmation in the database, encrypted, at most this long
+    # (app/recipients/uploads.py; `flask recipients purge-uploads` deletes older ones)
+    ROSTER_UPLOAD_MAX_AGE_MINUTES = 120
     ROSTER_MAX_BYTES = 20 * 1024 * 1024
     ROSTER_MAX_UNPACKED_BYTES = 200 * 1024 * 1024
     VOUCHER_PAGE_LIMIT = "30 per minute"  # the public balance page, per address
@@ -76,6 +83,8 @@ class Config:
     FEEDBACK_POST_LIMIT = "10 per minute"  # feedback submissions, per address
     CJK_FONT_PATH: str | None = None  # a TrueType CJK font for PDFs; default: fonts-wqy-microhei
     PROXY_FIX = False  # set PROXY_FIX=1 behind one trusted reverse proxy
+    # sent with every answer to an HTTPS request (browsers then refuse plain HTTP to this host)
+    HSTS = "max-age=31536000"
 
     @classmethod
     def from_env(cls, env: os._Environ | dict | None = None) -> dict:
@@ -92,9 +101,13 @@ class Config:
         if env.get("DATABASE_URL"):
             conf["SQLALCHEMY_DATABASE_URI"] = normalise_db_url(env["DATABASE_URL"])
         for key in ("PUBLIC_BASE_URL", "COMPLAINT_HOTLINE", "HOME_REGION_PREFIX",
-                    "RATELIMIT_STORAGE_URI", "DATA_KEY", "ROSTER_UPLOAD_DIR", "CJK_FONT_PATH"):
+                    "RATELIMIT_STORAGE_URI", "DATA_KEY", "CJK_FONT_PATH",
+                    "LOGIN_LIMIT_PER_PAIR", "LOGIN_LIMIT_PER_ADDRESS", "LOGIN_LIMIT_PER_ACCOUNT",
+                    "LOGIN_LIMIT_PER_DEVICE"):
             if env.get(key):
                 conf[key] = env[key]
+        if env.get("ROSTER_UPLOAD_MAX_AGE_MINUTES"):
+            conf["ROSTER_UPLOAD_MAX_AGE_MINUTES"] = int(env["ROSTER_UPLOAD_MAX_AGE_MINUTES"])
         if "PROXY_FIX" in env:
             conf["PROXY_FIX"] = _bool(env["PROXY_FIX"])
         if "SESSION_COOKIE_SECURE" in env:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -117,7 +118,8 @@ def fresh_app(tmp_path):
 
 
 class CSRFClient(FlaskClient):
-    """Test client that sends the session's CSRF token on every mutating request, like the UI."""
+    """Test client that sends the session's CSRF token on every mutating request, and a fresh
+    idempotency key with every form it posts (each form the UI shows carries a new one), like the UI."""
 
     csrf_token: str | None = None
 
@@ -127,6 +129,8 @@ class CSRFClient(FlaskClient):
             headers = dict(kwargs.pop("headers", None) or {})
             headers.setdefault("X-CSRFToken", self.csrf_token)
             kwargs["headers"] = headers
+        if method == "POST" and isinstance(kwargs.get("data"), dict) and "idempotency_key" not in kwargs["data"]:
+            kwargs["data"] = {**kwargs["data"], "idempotency_key": str(uuid.uuid4())}
         return super().open(*args, **kwargs)
 
 

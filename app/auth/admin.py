@@ -11,6 +11,7 @@ from app.auth import services
 from app.auth.forms import ROLE_LABELS, ShopForm, UserForm
 from app.auth.permissions import require_role
 from app.core import audit
+from app.core.numbers import arg_int
 from app.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
@@ -81,7 +82,7 @@ def create_shop():
 @bp.get("/audit")
 @require_role("admin")
 def audit_log():
-    before = request.args.get("before", type=int)
+    before = request.args.get("before", type=arg_int)
     rows = audit.search(action=request.args.get("action") or None,
                         username=request.args.get("username") or None,
                         target_type=request.args.get("target_type") or None,

@@ -11,7 +11,7 @@ from flask_wtf.csrf import generate_csrf
 from app.auth import services
 from app.auth.permissions import public, require_role
 from app.auth.schemas import LoginSchema, SessionSchema, ShopSchema
-from app.auth.views import begin_login, login_limits
+from app.auth.views import begin_login, checked_login
 from app.core.errors import Unauthenticated
 from app.extensions import csrf, db
 
@@ -22,11 +22,13 @@ ALL_ROLES = ("admin", "federation", "manager", "cashier", "donor")
 @blp.route("/session", methods=["POST"])
 @public
 @csrf.exempt  # no session exists yet; JSON-only, so a cross-site form cannot post it
-@login_limits
 @blp.arguments(LoginSchema, location="json")
 @blp.response(200, SessionSchema)
+@blp.alt_response(429, description="a login limit has run out (Retry-After)")
 def create_session(body):
-    user = services.authenticate(body["username"], body["password"])
+    """Log in. Failed logins are limited per address and account, per address, per account
+    (from devices the account does not know) and per known device: see app/auth/throttle.py."""
+    user = checked_login(body["username"], body["password"])
     if user is None:
         raise Unauthenticated(_("用户名或密码错误，或账号已停用"))
     begin_login(user)

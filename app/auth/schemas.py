@@ -1,11 +1,14 @@
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
+
+from app.core import schema as boundary
+from app.core.schema import Secret, Text
 
 
-class LoginSchema(Schema):
-    username = fields.String(required=True, validate=validate.Length(min=1, max=80))
-    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=200))
+class LoginSchema(boundary.Schema):
+    username = Text(required=True, min_length=1, max_length=80)
+    password = Secret(required=True, load_only=True, max_length=200)
 
 
 class ShopSchema(Schema):

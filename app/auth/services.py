@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth.models import ROLES, SHOP_ROLES, AuthSession, Shop, User
 from app.core import audit, regions
-from app.core.db import utcnow
+from app.core.db import unique_or, utcnow
 from app.core.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 
@@ -41,8 +41,8 @@ def create_shop(*, code: str, name: str, district_code: str, address: str = "",
         raise Conflict(_("门店编码已存在：%(code)s", code=code))
     shop = Shop(code=code, name=name, district_code=district_code.strip(), address=address,
                 hotline=hotline)
-    db.session.add(shop)
-    db.session.flush()
+    with unique_or(db.session, Conflict(_("门店编码已存在：%(code)s", code=code))):
+        db.session.add(shop)
     audit.record("shop.create", target=shop, details={"code": code, "name": name})
     return shop
 
@@ -97,8 +97,8 @@ def create_user(*, username: str, role: str, password: str, shop_code: str | Non
     user = User(username=username, role=role, display_name=display_name.strip(),
                 password_hash=generate_password_hash(password, method="scrypt"),
                 shop_id=shop.id if shop else None, district_code=district_code or None)
-    db.session.add(user)
-    db.session.flush()
+    with unique_or(db.session, Conflict(_("用户名已存在：%(name)s", name=username))):
+        db.session.add(user)
     audit.record("user.create", target=user,
                  details={"username": username, "role": role,
                           "shop": shop.code if shop else None, "district": district_code})
@@ -124,11 +124,16 @@ def list_users() -> list[User]:
 
 
 def set_active(user: User, active: bool) -> User:
-    """Deactivating a user also ends every session the user has open."""
-    if user.active == active:
+    """Deactivating a user also ends every session the user has open. One conditional UPDATE
+    decides: a second request to do the same (a double click, another admin) changes nothing and
+    writes no second audit row."""
+    changed = db.session.execute(
+        update(User).where(User.id == user.id, User.active.is_not(active))
+        .values(active=active, deactivated_at=None if active else utcnow())
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.refresh(user)
+    if not changed:
         return user
-    user.active = active
-    user.deactivated_at = None if active else utcnow()
     if not active:
         revoke_sessions(user)
     db.session.flush()
@@ -148,6 +153,11 @@ def set_password(user: User, password: str) -> None:
 
 def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def find_user(username: str) -> User | None:
+    """The account a login names, or None (no error: a login must not tell them apart)."""
+    return db.session.scalar(select(User).where(User.username == (username or "").strip().lower()[:80]))
 
 
 def authenticate(username: str, password: str) -> User | None:
@@ -190,11 +200,12 @@ def load_session(token: str | None) -> User | None:
 def end_session(token: str | None) -> None:
     if not token:
         return
-    db.session.execute(update(AuthSession)
-                       .where(AuthSession.token_hash == _hash_token(token),
-                              AuthSession.revoked_at.is_(None))
-                       .values(revoked_at=utcnow()))
-    audit.record("auth.logout")
+    ended = db.session.execute(update(AuthSession)
+                               .where(AuthSession.token_hash == _hash_token(token),
+                                      AuthSession.revoked_at.is_(None))
+                               .values(revoked_at=utcnow())).rowcount
+    if ended:  # a second logout of the same session (a double click) is no second event
+        audit.record("auth.logout")
 
 
 def revoke_sessions(user: User) -> int:

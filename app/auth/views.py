@@ -2,38 +2,42 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, after_this_request, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from app.auth import services
+from app.auth import devices, services, throttle
 from app.auth.forms import LoginForm
 from app.auth.permissions import public, require_role
-from app.extensions import db, limiter
+from app.core.redirects import safe_next
+from app.extensions import db
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
 
-def login_username_key() -> str:
-    """Rate-limit key for the account being tried, from the form or the JSON body."""
-    name = request.form.get("username")
-    if name is None and request.is_json:
-        body = request.get_json(silent=True) or {}
-        name = body.get("username") if isinstance(body, dict) else None
-    return "login-user:" + str(name or "").strip().lower()[:80]
+def checked_login(username: str, password: str):
+    """The user when the password is right, None when it is not; LoginThrottled (429) when a
+    login limit has run out (app/auth/throttle.py). A successful login marks this browser as a
+    known device for the account (app/auth/devices.py)."""
+    name = str(username or "").strip().lower()[:80]
+    account = services.find_user(name)
+    attempt = throttle.Attempt(username=name, address=request.remote_addr or "unknown",
+                               device=devices.known_device(name, account, request.cookies))
+    throttle.check(attempt)
+    user = services.authenticate(name, password)
+    if user is None:
+        if throttle.failed(attempt, user_id=account.id if account is not None else None):
+            db.session.commit()  # the lock-out's audit row outlives the refused login
+        return None
+    throttle.succeeded(attempt)
+    cookie = devices.cookie_after_login(name, request.cookies)
 
+    @after_this_request
+    def _remember_device(response):
+        devices.set_cookie(response, cookie)
+        return response
 
-def login_limits(fn):
-    fn = limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_USER"],
-                       key_func=login_username_key, methods=["POST"])(fn)
-    return limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
-                         methods=["POST"])(fn)
-
-
-def safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("core.home")
+    return user
 
 
 def begin_login(user) -> None:
@@ -47,11 +51,14 @@ def begin_login(user) -> None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@login_limits
 def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = services.authenticate(form.username.data, form.password.data)
+        try:
+            user = checked_login(form.username.data, form.password.data)
+        except throttle.LoginThrottled as e:
+            flash(_("尝试次数过多，请 %(n)s 分钟后再试", n=max(1, (e.retry_after + 59) // 60)), "error")
+            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(e.retry_after)}
         if user is None:
             flash(_("用户名或密码错误，或账号已停用"), "error")
             return render_template("auth/login.html", form=form), 401

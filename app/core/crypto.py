@@ -1,7 +1,7 @@
 """Field encryption (AES-256-GCM) and keyed look-up hashes for sensitive values.
 
-ID numbers and voucher codes are stored as ciphertext plus an HMAC "blind index": a copy of the
-database alone gives away neither. Keys are derived with HKDF from DATA_KEY (or SECRET_KEY when
+ID numbers, phone numbers and voucher codes are stored as ciphertext plus an HMAC "blind index":
+a copy of the database alone gives away none of them. Keys are derived with HKDF from DATA_KEY (or SECRET_KEY when
 DATA_KEY is not set), separately for each purpose, so an ID-number hash can never be compared
 with a voucher-code hash. Changing DATA_KEY makes stored values unreadable: keep it with the
 database backups' keys, not with the backups.
@@ -55,6 +55,57 @@ def decrypt(token: str, *, purpose: str) -> str:
     return AESGCM(_derive(purpose, "enc")).decrypt(nonce, ct, purpose.encode()).decode()
 
 
+def encrypt_bytes(data: bytes, *, purpose: str) -> bytes:
+    """AES-GCM of a whole file (a roster upload): nonce + ciphertext + tag."""
+    nonce = os.urandom(12)
+    return nonce + AESGCM(_derive(purpose, "enc")).encrypt(nonce, data, purpose.encode())
+
+
+def decrypt_bytes(blob: bytes, *, purpose: str) -> bytes:
+    blob = bytes(blob)
+    return AESGCM(_derive(purpose, "enc")).decrypt(blob[:12], blob[12:], purpose.encode())
+
+
 def blind_index(value: str, *, purpose: str) -> str:
     """Deterministic keyed hash (hex, 64 chars) for exact look-up and de-duplication."""
     return hmac.new(_derive(purpose, "mac"), value.encode(), hashlib.sha256).hexdigest()
+
+
+PHONE_PURPOSE = "phone"
+
+
+def phone_columns(phone: str | None, *, prefix: str = "phone") -> dict:
+    """The stored form of a phone number, kept like an ID number: `<prefix>_enc` (AES-GCM),
+    `<prefix>_hash` (keyed hash, to compare and look up without decrypting) and
+    `<prefix>_masked` (138****5678, what screens show). All None when there is no number."""
+    from app.core.masking import mask_phone
+
+    phone = (phone or "").strip()
+    if not phone:
+        return {f"{prefix}_enc": None, f"{prefix}_hash": None, f"{prefix}_masked": None}
+    return {f"{prefix}_enc": encrypt(phone, purpose=PHONE_PURPOSE),
+            f"{prefix}_hash": blind_index(phone, purpose=PHONE_PURPOSE),
+            f"{prefix}_masked": mask_phone(phone)}
+
+
+def phone_hash(phone: str | None) -> str | None:
+    phone = (phone or "").strip()
+    return blind_index(phone, purpose=PHONE_PURPOSE) if phone else None
+
+
+def decrypt_phone(token: str | None) -> str:
+    """The whole number (for audited reveals: callers audit), or "" when there is none."""
+    return decrypt(token, purpose=PHONE_PURPOSE) if token else ""
+
+
+def url_token(value: str, *, purpose: str, nbytes: int = 10) -> str:
+    """A short keyed token that proves a link was made by us (e.g. the receipt's feedback link):
+    HMAC-SHA256 of `value` under the purpose's key, the first `nbytes` (default 80 bits), in
+    lower-case base32 without padding. Compare with `url_token_matches`."""
+    digest = hmac.new(_derive(purpose, "url"), value.encode(), hashlib.sha256).digest()[:nbytes]
+    return base64.b32encode(digest).decode().rstrip("=").lower()
+
+
+def url_token_matches(value: str, token: str | None, *, purpose: str, nbytes: int = 10) -> bool:
+    return hmac.compare_digest(url_token(value, purpose=purpose, nbytes=nbytes),
+                               str(token or "").strip().lower())

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+from contextlib import contextmanager
 
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
@@ -64,9 +66,14 @@ def configure_engine(engine: Engine, *, busy_timeout_ms: int) -> None:
     """
     if engine.dialect.name != "sqlite":
         return
+    path = engine.url.database if engine.url.database not in (None, "", ":memory:") else None
+    if path:
+        private_sqlite_files(path)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
+        if path:
+            private_sqlite_files(path)
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
@@ -81,6 +88,23 @@ def configure_engine(engine: Engine, *, busy_timeout_ms: int) -> None:
         # a read-only snapshot (`flask verify`, app.core.books.read_snapshot) takes no write lock:
         # in WAL mode a deferred transaction reads one consistent state while tills go on writing
         conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_SNAPSHOT) else "BEGIN IMMEDIATE")
+
+
+def private_sqlite_files(path: str) -> None:
+    """The SQLite database holds encrypted data and its keyed hashes, names, sales: only its
+    owner may read it. The file is created 0600 before SQLite first opens it (SQLite gives its
+    -wal and -shm files the database file's mode), and an existing file, -wal or -shm that
+    group or others may read is made 0600."""
+    if path.startswith("file:"):
+        return
+    if not os.path.exists(path) and os.path.isdir(os.path.dirname(os.path.abspath(path))):
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    for name in (path, path + "-wal", path + "-shm"):
+        try:
+            if os.stat(name).st_mode & 0o077:
+                os.chmod(name, 0o600)
+        except FileNotFoundError:
+            continue
 
 
 # --- append-only tables -------------------------------------------------------------------
@@ -134,6 +158,59 @@ def is_retryable(exc: BaseException) -> bool:
     orig = getattr(exc, "orig", None)
     code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
     return code in RETRYABLE_PGCODES
+
+
+def lock(session, obj):
+    """Lock `obj`'s row until the commit (SELECT ... FOR UPDATE of that table alone, so that eager
+    outer joins of the model do not get in the way) and reload it: what decides a change is then
+    read after every earlier change of the row has committed. SQLite: BEGIN IMMEDIATE already
+    serialises writers."""
+    from sqlalchemy import inspect, select
+
+    mapper = inspect(obj).mapper
+    (pk,) = mapper.primary_key
+    session.execute(select(pk).where(pk == getattr(obj, pk.key)).with_for_update())
+    session.refresh(obj)
+    return obj
+
+
+def take_turns(session, name: str) -> None:
+    """Make transactions that do `name` run one after the other, until the commit: a PostgreSQL
+    advisory transaction lock on the name (SQLite: BEGIN IMMEDIATE already does). For work that
+    plans from many rows at once (a roster import), where no single row decides."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    import zlib
+
+    from sqlalchemy import text
+
+    session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": zlib.crc32(name.encode())})
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    orig = getattr(exc, "orig", None)
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if code is not None:
+        return code == "23505"
+    return "UNIQUE constraint failed" in str(orig)
+
+
+@contextmanager
+def unique_or(session, error):
+    """Add rows in a SAVEPOINT and flush them; when a unique constraint refuses them (a second
+    request that raced this one to create the same thing: on PostgreSQL it waits for the first
+    one's commit, then fails), raise `error` (a DomainError, e.g. a 409) instead of a 500. The
+    transaction goes on without the refused rows."""
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        with session.begin_nested():
+            yield
+            session.flush()
+    except IntegrityError as exc:
+        if not is_unique_violation(exc):
+            raise
+        raise error from None
 
 
 def commit_with_retry(session, work, *, attempts: int = 4, retry_integrity: bool = False):

@@ -1,15 +1,35 @@
-"""The one error handler: JSON under /api/, a flash message or an error page elsewhere."""
+"""The one error handler: JSON under /api/, a flash message or an error page elsewhere.
+
+Every failure rolls the session back before anything is rendered:
+- DomainError: its status and code;
+- HTTP errors (404, 405, webargs' 422 → 400 `invalid_input`, ...);
+- the database unreachable (connection refused, dropped, server shutting down; SQLite locked past
+  its busy timeout): 503 `database_unavailable` with `Retry-After`, the till retries;
+- a database `DataError` (a value out of range that no boundary caught): 400 `invalid_input`;
+- anything else: logged with its traceback, 500 `internal_error` (JSON under /api/, the Chinese
+  error page elsewhere; a bare text page if even that cannot be rendered).
+"""
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlparse
 
-from flask import flash, jsonify, redirect, render_template, request
+from flask import flash, g, jsonify, make_response, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
+from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from app.core.errors import DomainError
+
+log = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 5
+# SQLite's OperationalErrors that mean "not now" (a busy writer, a file that cannot be opened);
+# the others ("no such table", syntax) are bugs and stay 500.
+_SQLITE_UNAVAILABLE = ("database is locked", "database table is locked", "unable to open database",
+                       "disk i/o error")
 
 HTTP_CODES = {
     400: "invalid_input",
@@ -104,6 +124,80 @@ def handle_http_exception(error: HTTPException):
     return _page_error(message, status, code)
 
 
+def _rollback() -> None:
+    from app.extensions import db
+
+    try:
+        db.session.rollback()
+    except Exception:
+        log.warning("rollback after an error failed", exc_info=True)
+        db.session.remove()
+
+
+def _forget_user() -> None:
+    """Render without asking the database who is logged in (it may be the thing that failed)."""
+    from flask_login import AnonymousUserMixin
+
+    if "_login_user" not in g:
+        g._login_user = AnonymousUserMixin()
+
+
+def _render_failure(message: str, status: int, code: str):
+    if is_api_request():
+        return error_response(code, message, status)
+    try:
+        return render_template("errors/error.html", message=message, status=status, code=code), status
+    except Exception:
+        log.exception("error page could not be rendered")
+        return (f"<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>{status}</title>"
+                f"<p>{escape(message)}</p></html>", status, {"Content-Type": "text/html; charset=utf-8"})
+
+
+def is_database_unavailable(error: BaseException) -> bool:
+    """A connection failure (or a busy SQLite) rather than a bug or bad data."""
+    if not isinstance(error, OperationalError | InterfaceError):
+        return False
+    if getattr(error, "connection_invalidated", False):
+        return True
+    orig = getattr(error, "orig", None)
+    module = type(orig).__module__ if orig is not None else ""
+    if module.startswith("sqlite3"):
+        text = str(orig).lower()
+        return any(part in text for part in _SQLITE_UNAVAILABLE)
+    return True
+
+
+def handle_database_unavailable(error: DBAPIError):
+    _rollback()
+    _forget_user()
+    log.warning("database unavailable: %s", error.orig if getattr(error, "orig", None) else error)
+    response = make_response(_render_failure(_("网络或服务器暂时不可用，请稍后重试。"), 503,
+                                              "database_unavailable"))
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def handle_data_error(error: DataError):
+    _rollback()
+    log.warning("database refused a value: %s", getattr(error, "orig", error))
+    message = _("输入的数值或文字超出允许的范围，请检查。")
+    if is_api_request():
+        return error_response("invalid_input", message, 400)
+    return _page_error(message, 400, "invalid_input")
+
+
+def handle_unexpected(error: Exception):
+    if isinstance(error, HTTPException):  # reached only for HTTP errors without their own handler
+        return handle_http_exception(error)
+    if is_database_unavailable(error):
+        return handle_database_unavailable(error)
+    _rollback()
+    log.error("unexpected error on %s %s", request.method, request.path, exc_info=error)
+    return _render_failure(_("系统出错，请重试。"), 500, "internal_error")
+
+
 def register(app) -> None:
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(DataError, handle_data_error)
+    app.register_error_handler(Exception, handle_unexpected)

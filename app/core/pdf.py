@@ -50,3 +50,22 @@ def cjk_font() -> str:
     pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK))
     _registered = FALLBACK
     return _registered
+
+
+def para(text, style):
+    """A reportlab Paragraph that prints `text` literally.
+
+    reportlab reads a Paragraph's text as markup: user text such as `<b>unclosed` would break the
+    PDF for good, `<img src="/server/file">` would embed a server file and `<a href=...>` make a
+    link. Every Paragraph built from data goes through here: `& < >` escaped, control characters
+    removed, line breaks kept as `<br/>`. (tests/core/test_pdf.py checks no other module builds a
+    Paragraph itself.)
+    """
+    from xml.sax.saxutils import escape
+
+    from reportlab.platypus import Paragraph
+
+    from app.core.text import printable
+
+    safe = escape(printable(text)).replace("\r\n", "\n").replace("\n", "<br/>").replace("\t", " ")
+    return Paragraph(safe, style)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import get_locale
 
-from app.core import handlers, masking, menu, money
+from app.core import handlers, idempotency, masking, menu, money
 
 
 def init_app(app) -> None:
@@ -22,6 +22,7 @@ def init_app(app) -> None:
     app.jinja_env.filters["mask_phone"] = masking.mask_phone
     app.jinja_env.filters["mask_id"] = masking.mask_id_number
     app.jinja_env.filters["bizdatetime"] = views.format_business_datetime
+    app.jinja_env.globals["idempotency_field"] = idempotency.idempotency_field
 
     @app.context_processor
     def _template_globals():

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session
 from flask_login import current_user
 from sqlalchemy import text
 
 from app.auth.permissions import public, require_role
 from app.auth.services import list_shops
+from app.core import handlers
+from app.core.redirects import safe_next
 from app.core.timeutil import to_business
 from app.extensions import db, limiter
 
@@ -32,10 +34,7 @@ def home():
 def set_language(code: str):
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
-    target = request.args.get("next") or ""
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("core.home")
-    return redirect(target)
+    return redirect(safe_next(request.args.get("next")))
 
 
 @bp.get("/healthz")
@@ -46,5 +45,7 @@ def healthz():
         db.session.execute(text("SELECT 1"))
         db.session.rollback()
     except Exception:  # noqa: BLE001 - any database failure means "not healthy"
-        return jsonify({"status": "error", "database": "unreachable"}), 503
+        db.session.remove()
+        return jsonify({"status": "error", "database": "unreachable"}), 503, {
+            "Retry-After": str(handlers.RETRY_AFTER_SECONDS)}
     return jsonify({"status": "ok"})

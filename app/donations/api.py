@@ -6,6 +6,8 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from app.auth.permissions import require_role
+from app.core import idempotency
+from app.core.db import commit_with_retry
 from app.core.masking import mask_name
 from app.core.timeutil import Period
 from app.donations import pickups, services, stats
@@ -26,11 +28,17 @@ def _user():
 @blp.arguments(DonationIn, location="json")
 @blp.response(201)
 def create_donation(body):
-    """Log a donation (pledged). A donor user logs for its own organisation; staff give donor_id."""
-    donation = services.log_donation(user=_user(), shop_code=body["shop"], donor_id=body["donor_id"],
-                                     expected_date=body["expected_date"], note=body["note"], lines=body["lines"])
-    db.session.commit()
-    return services.describe(donation)
+    """Log a donation (pledged). A donor user logs for its own organisation; staff give donor_id.
+    With an `idempotency_key` the same key again answers the first donation and logs nothing new."""
+    key = idempotency.key_from(body)
+
+    def work():
+        donation = services.log_donation(user=_user(), shop_code=body["shop"], donor_id=body["donor_id"],
+                                         expected_date=body["expected_date"], note=body["note"], lines=body["lines"])
+        return services.describe(donation)
+
+    return commit_with_retry(db.session, lambda: idempotency.once(
+        scope="donations.create", key=key, body=body, user_id=_user().id, status=201, work=work, required=False))
 
 
 @blp.route("/donations", methods=["GET"])

@@ -10,12 +10,12 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
 from app.core import audit
 from app.core.errors import Conflict
 from app.core.money import format_fen
-from app.core.pdf import cjk_font
+from app.core.pdf import cjk_font, para
 from app.donations.labels import CONDITION_LABELS, DONOR_KIND_LABELS, KIND_LABELS, SEASON_LABELS
 from app.donations.models import Donation
 
@@ -40,22 +40,22 @@ def _build(donation: Donation) -> bytes:
     donor = donation.donor
     shop = donation.shop
     story = [
-        Paragraph(_("捐赠证明"), title),
-        Paragraph(_("编号：%(no)s", no=donation.certificate_no), ParagraphStyle("no", parent=small, alignment=1)),
+        para(_("捐赠证明"), title),
+        para(_("编号：%(no)s", no=donation.certificate_no), ParagraphStyle("no", parent=small, alignment=1)),
         Spacer(1, 8 * mm),
-        Paragraph(_("捐赠方：%(name)s（%(kind)s）", name=donor.name, kind=DONOR_KIND_LABELS[donor.kind]), body),
+        para(_("捐赠方：%(name)s（%(kind)s）", name=donor.name, kind=DONOR_KIND_LABELS[donor.kind]), body),
     ]
     if donor.credit_code:
-        story.append(Paragraph(_("统一社会信用代码：%(code)s", code=donor.credit_code), body))
+        story.append(para(_("统一社会信用代码：%(code)s", code=donor.credit_code), body))
     story += [
-        Paragraph(_("接收门店：%(shop)s", shop=shop.name), body),
-        Paragraph(_("接收日期：%(date)s", date=donation.received_on.isoformat()), body),
+        para(_("接收门店：%(shop)s", shop=shop.name), body),
+        para(_("接收日期：%(date)s", date=donation.received_on.isoformat()), body),
         Spacer(1, 4 * mm),
-        Paragraph(_("兹收到贵方捐赠的下列物品，已存入本店爱心捐赠区，免费发放给困难群众："), body),
+        para(_("兹收到贵方捐赠的下列物品，已存入本店爱心捐赠区，免费发放给困难群众："), body),
         Spacer(1, 3 * mm),
     ]
     header = [_("类别"), _("品名"), _("尺码"), _("季节"), _("成色"), _("数量（件）"), _("估值")]
-    data = [[Paragraph(str(h), cell) for h in header]]
+    data = [[para(str(h), cell) for h in header]]
     total_pieces = 0
     total_value = 0
     for line in donation.lines:
@@ -66,12 +66,12 @@ def _build(donation: Donation) -> bytes:
         if line.estimated_value_fen is not None:
             total_value += line.estimated_value_fen
             value = format_fen(line.estimated_value_fen)
-        data.append([Paragraph(str(x), cell) for x in (
+        data.append([para(str(x), cell) for x in (
             KIND_LABELS[line.kind], line.description or "—", line.size or "—",
             SEASON_LABELS[line.season] if line.season else "—", CONDITION_LABELS[line.condition],
             line.quantity_received, value or "—")])
-    data.append([Paragraph(_("合计"), cell), "", "", "", "", Paragraph(str(total_pieces), cell),
-                 Paragraph(format_fen(total_value) if total_value else "—", cell)])
+    data.append([para(_("合计"), cell), "", "", "", "", para(str(total_pieces), cell),
+                 para(format_fen(total_value) if total_value else "—", cell)])
     table = Table(data, colWidths=[18 * mm, 42 * mm, 18 * mm, 18 * mm, 18 * mm, 24 * mm, 30 * mm], repeatRows=1)
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
@@ -82,13 +82,13 @@ def _build(donation: Donation) -> bytes:
     story += [
         table,
         Spacer(1, 6 * mm),
-        Paragraph(_("估值由捐赠方自报，仅供参考。"), small),
+        para(_("估值由捐赠方自报，仅供参考。"), small),
         Spacer(1, 6 * mm),
-        Paragraph(_("衷心感谢您对慈善事业的支持！"), body),
+        para(_("衷心感谢您对慈善事业的支持！"), body),
         Spacer(1, 12 * mm),
-        Paragraph(_("许昌市慈善总会"), ParagraphStyle("sig", parent=body, alignment=2)),
-        Paragraph(shop.name, ParagraphStyle("sig2", parent=body, alignment=2)),
-        Paragraph(donation.received_on.isoformat(), ParagraphStyle("sig3", parent=body, alignment=2)),
+        para(_("许昌市慈善总会"), ParagraphStyle("sig", parent=body, alignment=2)),
+        para(shop.name, ParagraphStyle("sig2", parent=body, alignment=2)),
+        para(donation.received_on.isoformat(), ParagraphStyle("sig3", parent=body, alignment=2)),
     ]
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=25 * mm,

@@ -8,7 +8,8 @@ from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 
 from app.auth import services as auth_services
-from app.core import audit
+from app.core import audit, crypto
+from app.core.db import unique_or
 from app.core.errors import Conflict, InvalidInput, NotFound
 from app.donations.errors import DonorNotLinked
 from app.donations.models import DONOR_KINDS, Donor, DonorMember
@@ -46,9 +47,10 @@ def create_donor(*, kind: str, name: str, credit_code: str | None = None, contac
     elif (credit_code or "").strip():
         raise InvalidInput(_("个人捐赠者不填统一社会信用代码"))
     donor = Donor(kind=kind, name=name, credit_code=code, contact_name=(contact_name or "").strip()[:60],
-                  contact_phone=(contact_phone or "").strip()[:30], address=(address or "").strip()[:200])
-    db.session.add(donor)
-    db.session.flush()
+                  address=(address or "").strip()[:200],
+                  **crypto.phone_columns((contact_phone or "").strip()[:30], prefix="contact_phone"))
+    with unique_or(db.session, Conflict(_("该统一社会信用代码已登记：%(code)s", code=code))):
+        db.session.add(donor)  # the unique credit code refuses a second registration that raced this one
     audit.record("donor.create", target=donor, details={"kind": kind, "name": name, "credit_code": code})
     return donor
 
@@ -79,8 +81,14 @@ def link_user(*, donor: Donor, username: str) -> DonorMember:
             return existing
         raise Conflict(_("账号 %(name)s 已关联其他捐赠方", name=user.username))
     member = DonorMember(user_id=user.id, donor_id=donor.id)
-    db.session.add(member)
-    db.session.flush()
+    try:
+        with unique_or(db.session, Conflict()):  # one link per user: a second at the same moment waits, then fails
+            db.session.add(member)
+    except Conflict:
+        existing = db.session.scalar(select(DonorMember).where(DonorMember.user_id == user.id))
+        if existing is not None and existing.donor_id == donor.id:
+            return existing  # the same link, made by the request that raced this one
+        raise Conflict(_("账号 %(name)s 已关联其他捐赠方", name=user.username)) from None
     audit.record("donor.link_user", target=donor, details={"user": user.username})
     return member
 

@@ -43,7 +43,10 @@ class Donor(db.Model):
     name: Mapped[str] = mapped_column(String(120), index=True)
     credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
     contact_name: Mapped[str] = mapped_column(String(60), default="")
-    contact_phone: Mapped[str] = mapped_column(String(30), default="")
+    # encrypted like recipients' phones (core.crypto.phone_columns); lists show the mask
+    contact_phone_enc: Mapped[str | None] = mapped_column(String(200))
+    contact_phone_hash: Mapped[str | None] = mapped_column(String(64))
+    contact_phone_masked: Mapped[str | None] = mapped_column(String(30))
     address: Mapped[str] = mapped_column(String(200), default="")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -45,25 +45,30 @@ def set_limit(*, user, kind: str, quantity: int | None, period: str = "month") -
         raise Forbidden(_("领取限额全市统一，只有管理员或市慈善总会可以修改"))
     if kind not in KINDS:
         raise InvalidInput(_("物品类别应为棉被、衣物、鞋或其他"))
-    row = db.session.scalar(select(PickupLimit).where(PickupLimit.kind == kind))
+    table = PickupLimit.__table__
     if quantity is None:
-        if row is not None:
-            db.session.delete(row)
-            db.session.flush()
-        audit.record("donation.limit", target_type="pickup_limit", target_id=kind,
-                     details={"kind": kind, "quantity": None})
+        # one statement decides: the same removal sent twice removes (and audits) once
+        if db.session.execute(table.delete().where(table.c.kind == kind)).rowcount:
+            audit.record("donation.limit", target_type="pickup_limit", target_id=kind,
+                         details={"kind": kind, "quantity": None})
         return None
     if isinstance(quantity, bool) or not isinstance(quantity, int) or not (1 <= quantity <= MAX_PICKUP_QUANTITY):
         raise InvalidInput(_("限额应为 1–%(max)s 之间的整数", max=MAX_PICKUP_QUANTITY))
     if period not in LIMIT_PERIODS:
         raise InvalidInput(_("限额周期应为每自然年或每月"))
-    if row is None:
-        row = PickupLimit(kind=kind, quantity=quantity, period=period)
-        db.session.add(row)
-    else:
-        row.quantity, row.period = quantity, period
-    db.session.flush()
-    audit.record("donation.limit", target=row, details={"kind": kind, "quantity": quantity, "period": period})
+    # one upsert that changes the row only when the limit differs: two settings at once cannot both
+    # insert (no 500), and the same setting twice is changed and audited once
+    stmt = _upsert()(table).values(kind=kind, quantity=quantity, period=period, updated_at=utcnow())
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["kind"],
+        set_={"quantity": stmt.excluded.quantity, "period": stmt.excluded.period,
+              "updated_at": stmt.excluded.updated_at},
+        where=(table.c.quantity != stmt.excluded.quantity) | (table.c.period != stmt.excluded.period))
+    changed = db.session.execute(stmt.returning(table.c.id)).first() is not None
+    row = db.session.scalar(select(PickupLimit).where(PickupLimit.kind == kind)
+                            .execution_options(populate_existing=True))
+    if changed:
+        audit.record("donation.limit", target=row, details={"kind": kind, "quantity": quantity, "period": period})
     return row
 
 

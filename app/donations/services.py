@@ -14,6 +14,8 @@ from app.auth import services as auth_services
 from app.auth.permissions import can_see_shop, ensure_shop
 from app.core import audit
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.core.numbers import INT64_MAX, INT64_MIN, parse_int
+from app.core.text import clean_text
 from app.core.timeutil import Period, business_today, parse_date, utcnow
 from app.donations import donors as donor_services
 from app.donations.models import (
@@ -39,16 +41,11 @@ RECEIVING_ROLES = ("admin", "manager")
 # --- validation ---------------------------------------------------------------------------
 
 def _int(value, *, field: str, minimum: int = 0, maximum: int = MAX_LINE_QUANTITY, required=True) -> int | None:
-    if value is None or value == "":
-        if required:
-            raise InvalidInput(_("请填写%(field)s", field=field))
-        return None
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, float):
         raise InvalidInput(_("%(field)s必须是整数：%(value)s", field=field, value=value))
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        raise InvalidInput(_("%(field)s必须是整数：%(value)s", field=field, value=value)) from None
+    number = parse_int(value, label=field, minimum=INT64_MIN, maximum=INT64_MAX, required=required)
+    if number is None:
+        return None
     if number < minimum:
         raise InvalidInput(_("%(field)s不能小于 %(min)s：%(value)s", field=field, min=minimum, value=number))
     if number > maximum:
@@ -57,7 +54,7 @@ def _int(value, *, field: str, minimum: int = 0, maximum: int = MAX_LINE_QUANTIT
 
 
 def _text(value, *, limit: int) -> str:
-    return str(value or "").strip()[:limit]
+    return clean_text("" if value is None else str(value), max_length=limit, multiline=limit > 100)
 
 
 def clean_lines(lines) -> list[dict]:

@@ -11,8 +11,9 @@ from flask_login import current_user
 
 from app.auth import services as auth_services
 from app.auth.permissions import require_role
-from app.core.errors import InvalidInput
+from app.core.idempotency import form_once
 from app.core.money import parse_yuan
+from app.core.numbers import parse_int
 from app.core.text import is_digits
 from app.core.timeutil import Period
 from app.donations import certificate, donors, pickups, services, stats
@@ -90,6 +91,7 @@ def new():
 
 @bp.post("/new")
 @require_role(*LOGGING)
+@form_once
 def create():
     lines = []
     for row in form_rows("line", ("kind", "description", "size", "season", "condition", "quantity", "value")):
@@ -119,6 +121,7 @@ def detail(donation_id: int):
 
 @bp.post("/<int:donation_id>/receive")
 @require_role("admin", "manager")
+@form_once
 def receive(donation_id: int):
     lines = []
     for row in form_rows("line", ("id", "received", "rejected", "reason", "note")):
@@ -134,6 +137,7 @@ def receive(donation_id: int):
 
 @bp.post("/<int:donation_id>/cancel")
 @require_role(*LOGGING)
+@form_once
 def cancel(donation_id: int):
     services.cancel_donation(user=_user(), donation_id=donation_id, reason=request.form.get("reason", ""))
     db.session.commit()
@@ -162,6 +166,7 @@ def donor_list():
 
 @bp.post("/donors")
 @require_role(*DONOR_ADMIN)
+@form_once
 def create_donor():
     f = request.form
     donor = donors.create_donor(kind=f.get("kind", ""), name=f.get("name", ""), credit_code=f.get("credit_code"),
@@ -194,10 +199,8 @@ def limits():
 @require_role(*LIMIT_ADMIN)
 def set_limit():
     kind = request.form.get("kind", "")
-    raw = (request.form.get("quantity") or "").strip()
-    if raw and not raw.isdigit():
-        raise InvalidInput(_("限额应为正整数，留空表示不限"))
-    pickups.set_limit(user=_user(), kind=kind, quantity=int(raw) if raw else None,
+    quantity = parse_int(request.form.get("quantity"), label=_("限额"), minimum=0, required=False)
+    pickups.set_limit(user=_user(), kind=kind, quantity=quantity,
                       period=request.form.get("period", "month"))
     db.session.commit()
     flash(_("已更新%(kind)s的领取限额", kind=KIND_LABELS[kind]), "success")

@@ -1,8 +1,9 @@
 """The pickup screen (touch friendly, also on the till): identify the recipient, see what they may
 still take, choose items and quantities, confirm.
 
-The recipient panel is filled from `recipient_id`. A scanned voucher QR (`?code=`, sent by the
-scanner script on the page) is turned into that id by `app.vouchers.services.recipient_for_code`.
+The recipient panel is filled from `recipient_id`. A scanned voucher QR is posted by the scanner
+script on the page (`POST /donations/pickup/scan`: a code never travels in a URL, where access
+logs would keep it) and turned into that id by `app.vouchers.services.recipient_for_code`.
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.permissions import require_role
-from app.core.errors import DomainError, InvalidInput
+from app.core.errors import DomainError
+from app.core.idempotency import form_once
 from app.core.masking import mask_name
-from app.core.text import is_digits
+from app.core.numbers import arg_int, parse_int
 from app.donations import pickups, returns
 from app.donations.labels import KIND_LABELS
 from app.donations.models import Pickup
+from app.donations.services import MAX_LINE_QUANTITY
 from app.donations.views import bp, form_rows
 from app.extensions import db
 from app.recipients import services as recipient_services
@@ -31,15 +34,7 @@ from app.vouchers import services as voucher_services
 def pickup():
     user = current_user._get_current_object()
     q = (request.args.get("q") or "").strip()
-    recipient_id = request.args.get("recipient_id", type=int)
-    code = (request.args.get("code") or "").strip()
-    if code:  # a scanned voucher QR (or its typed code) identifies the recipient
-        try:
-            recipient_id = voucher_services.recipient_for_code(code).id
-        except DomainError as error:
-            flash(str(error.message), "error")
-            return redirect(url_for("donations.pickup"))
-        return redirect(url_for("donations.pickup", recipient_id=recipient_id))
+    recipient_id = request.args.get("recipient_id", type=arg_int)
     matches = []
     if q and recipient_id is None:
         matches = [{"id": r.id, "name": mask_name(r.name), "community": r.community, "township": r.township,
@@ -54,17 +49,28 @@ def pickup():
                            idempotency_key=secrets.token_hex(16))
 
 
+@bp.post("/pickup/scan")
+@require_role(*pickups.PICKUP_ROLES)
+def pickup_scan():
+    """A scanned voucher QR (or its typed code) identifies the recipient."""
+    try:
+        recipient_id = voucher_services.recipient_for_code((request.form.get("code") or "").strip()).id
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("donations.pickup"))
+    return redirect(url_for("donations.pickup", recipient_id=recipient_id))
+
+
 @bp.post("/pickup")
 @require_role(*pickups.PICKUP_ROLES)
 def confirm_pickup():
     lines = []
     for row in form_rows("item", ("kind", "description", "size", "qty")):
-        raw = row.get("qty") or "0"
-        if not is_digits(raw):
-            raise InvalidInput(_("领取数量必须是整数"))
-        if int(raw) > 0:
+        qty = parse_int(row.get("qty") or "0", label=_("领取数量"), minimum=0, maximum=MAX_LINE_QUANTITY)
+        if qty > 0:
             lines.append({"kind": row.get("kind"), "description": row.get("description", ""),
-                          "size": row.get("size", ""), "quantity": int(raw)})
+                          "size": row.get("size", ""), "quantity": qty})
     recipient_id = request.form.get("recipient_id", "")
     result = pickups.record_pickup(user=current_user._get_current_object(), recipient_id=recipient_id,
                                    lines=lines, idempotency_key=request.form.get("idempotency_key", ""))
@@ -77,16 +83,16 @@ def confirm_pickup():
 
 @bp.post("/pickups/<int:pickup_id>/return")
 @require_role(*returns.RETURN_ROLES)
+@form_once
 def return_pickup(pickup_id: int):
     """A manager takes back pieces of a pickup (a wrong size, a mistaken entry)."""
     lines = []
     for key, raw in request.form.items():
         if key.startswith("line-"):
-            raw = raw.strip() or "0"
-            if not is_digits(raw) or not is_digits(key[5:]):
-                raise InvalidInput(_("退回数量必须是整数"))
-            if int(raw):
-                lines.append({"line_id": int(key[5:]), "qty": int(raw)})
+            qty = parse_int(raw.strip() or "0", label=_("退回数量"), minimum=0, maximum=MAX_LINE_QUANTITY)
+            line_id = parse_int(key[5:], label=_("退回数量"), minimum=1)
+            if qty:
+                lines.append({"line_id": line_id, "qty": qty})
     record = returns.return_pickup(user=current_user._get_current_object(), pickup_id=pickup_id,
                                    reason=request.form.get("reason", ""), lines=lines)
     db.session.commit()

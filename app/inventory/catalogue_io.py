@@ -20,9 +20,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.core import audit
-from app.core.errors import InvalidInput
+from app.core.db import unique_or
+from app.core.errors import Conflict, InvalidInput
 from app.core.money import format_fen_plain, parse_yuan
-from app.core.spreadsheet import safe_text  # shared with the reports' exports
+from app.core.spreadsheet import read_xlsx_safely, safe_text  # shared with the reports' exports
 from app.core.text import is_digits
 from app.extensions import db
 from app.inventory import barcodes, services
@@ -111,12 +112,12 @@ def _csv_rows(data: bytes) -> list[list]:
 def _xlsx_rows(data: bytes) -> list[list]:
     from openpyxl import load_workbook
 
-    try:
+    message = _("无法读取 XLSX 文件，请确认文件未损坏")
+    with read_xlsx_safely(message):
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - any unreadable workbook is the user's file problem
-        raise InvalidInput(_("无法读取 XLSX 文件，请确认文件未损坏")) from None
     try:
-        return [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
+        with read_xlsx_safely(message):
+            return [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
     finally:
         wb.close()
 
@@ -204,7 +205,10 @@ def import_catalogue(data: bytes, filename: str = "", *, dry_run: bool = False,
     """
     rows = read_table(data, filename)
     categories = {c.name: c for c in db.session.scalars(select(Category))}
-    products = list(db.session.scalars(select(Product)))
+    # a real import locks the catalogue's rows: two imports (or an import and a product edit) run
+    # one after the other, the second planning from what the first wrote
+    q = select(Product) if dry_run else select(Product).with_for_update(of=Product)
+    products = list(db.session.scalars(q))
     by_id, by_code = {p.id: p for p in products}, {p.barcode: p for p in products}
     plan, bad = [], []
     seen_codes: dict[str, int] = {}
@@ -262,8 +266,9 @@ def _apply(plan: list) -> None:
                 setattr(product, name, value)
         if (old_market, old_charity) != (product.market_price_fen, product.charity_price_fen):
             services.record_price(product, source="import", old_market=old_market, old_charity=old_charity)
-    db.session.add_all(new)
-    db.session.flush()
+    # a product created by an import that ran at the same moment: refused whole (409), nothing written
+    with unique_or(db.session, Conflict(_("另一次导入刚刚添加了相同条码的商品，请重新导入"))):
+        db.session.add_all(new)
     for product in new:
         services.record_price(product, source="import", old_market=None, old_charity=None)
     db.session.flush()

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, func, select
 
 from app.core import audit
+from app.core.db import lock, unique_or
 from app.core.errors import Conflict, InvalidInput, NotFound
 from app.core.timeutil import business_today, utcnow
 from app.extensions import db
@@ -192,8 +193,9 @@ def start_stocktake(*, shop_id: int, category_id: int | None = None, note: str =
         raise Conflict(_("本店已有未完成的盘点，请先完成或取消"))
     st = Stocktake(shop_id=shop_id, open_shop_id=shop_id, category_id=category_id, status="open",
                    note=(note or "")[:200], started_by=user_id)
-    db.session.add(st)
-    db.session.flush()  # the unique open_shop_id refuses a second open count that raced this one
+    # the unique open_shop_id refuses a second open count that raced this one
+    with unique_or(db.session, Conflict(_("本店已有未完成的盘点，请先完成或取消"))):
+        db.session.add(st)
     q = (select(Product.id, func.coalesce(StockLevel.on_hand, 0))
          .outerjoin(StockLevel, and_(StockLevel.product_id == Product.id, StockLevel.shop_id == shop_id))
          .where(Product.active.is_(True)))
@@ -220,6 +222,10 @@ def list_stocktakes(shop_ids, *, limit: int = 30) -> list[Stocktake]:
 
 
 def _ensure_open(st: Stocktake) -> None:
+    """Lock the count's row, then check it is still open: a count posted, cancelled or changed
+    by two requests at once is changed by the first only (the second waits, then finds it
+    closed)."""
+    lock(db.session, st)
     if st.status != "open":
         raise Conflict(_("该盘点已结束，不能再修改"))
 

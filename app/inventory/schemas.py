@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, fields
+
+from app.core import schema as boundary
+from app.core.schema import QueryInt, Text
 
 
 class CategorySchema(Schema):
@@ -27,22 +30,21 @@ class ProductSchema(Schema):
     stock = fields.Integer(allow_none=True, metadata={"description": "用户所在门店（或 shop 参数门店）的库存"})
 
 
-class ProductQuerySchema(Schema):
+class ProductQuerySchema(boundary.Schema):
     class Meta:
         unknown = EXCLUDE
 
-    barcode = fields.String(validate=validate.Length(max=40), metadata={"description": "条码或店内码，精确匹配"})
-    q = fields.String(validate=validate.Length(max=100), metadata={"description": "名称中的词或条码开头"})
-    category = fields.String(validate=validate.Length(max=40), metadata={"description": "分类编号或名称"})
-    shop = fields.String(validate=validate.Length(max=20),
-                         metadata={"description": "门店编码（管理员、慈善总会查看某店库存；门店用户只能是本店）"})
+    barcode = Text(max_length=40, metadata={"description": "条码或店内码，精确匹配"})
+    q = Text(max_length=100, metadata={"description": "名称中的词或条码开头"})
+    category = Text(max_length=40, metadata={"description": "分类编号或名称"})
+    shop = Text(max_length=20, metadata={"description": "门店编码（管理员、慈善总会查看某店库存；门店用户只能是本店）"})
     include_inactive = fields.Boolean(load_default=False)
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    limit = QueryInt(load_default=50, minimum=1, maximum=200)
+    offset = QueryInt(load_default=0, minimum=0, maximum=1_000_000)
 
 
-class ProductDetailQuerySchema(Schema):
+class ProductDetailQuerySchema(boundary.Schema):
     class Meta:
         unknown = EXCLUDE
 
-    shop = fields.String(validate=validate.Length(max=20))
+    shop = Text(max_length=20)

@@ -17,8 +17,10 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.core import audit
-from app.core.errors import InvalidInput, NotFound
+from app.core.db import lock, unique_or
+from app.core.errors import Conflict, InvalidInput, NotFound
 from app.core.money import format_fen
+from app.core.numbers import parse_int
 from app.core.text import is_digits
 from app.extensions import db
 from app.inventory import barcodes
@@ -43,18 +45,7 @@ PRODUCT_FIELDS = ("barcode", "name", "category_id", "unit", "market_price_fen", 
 def parse_quantity(value, *, what=None, allow_zero: bool = False, allow_negative: bool = False) -> int:
     """An integer quantity from an int or text ('3', '３', ' 12 '); InvalidInput otherwise."""
     label = what or _("数量")
-    if isinstance(value, bool):
-        raise InvalidInput(_("%(what)s应为整数：%(value)s", what=label, value=value))
-    if isinstance(value, int):
-        n = value
-    else:
-        text = unicodedata.normalize("NFKC", str(value if value is not None else "")).strip()
-        if not text:
-            raise InvalidInput(_("请填写%(what)s", what=label))
-        try:
-            n = int(text, 10)
-        except ValueError:
-            raise InvalidInput(_("%(what)s应为整数：%(value)s", what=label, value=value)) from None
+    n = parse_int(value, label=label)  # the one number boundary: "1.5" refused, never truncated
     if n < 0 and not allow_negative:
         raise InvalidInput(_("%(what)s不能为负数：%(value)s", what=label, value=value))
     if n == 0 and not allow_zero:
@@ -94,10 +85,10 @@ def create_category(*, name: str, voucher_allowed: bool = True, sort_order: int 
     if not name or len(name) > 40:
         raise InvalidInput(_("分类名称不能为空，最多 40 字"))
     if db.session.scalar(select(Category.id).where(Category.name == name)) is not None:
-        raise InvalidInput(_("分类已存在：%(name)s", name=name))
+        raise Conflict(_("分类已存在：%(name)s", name=name))
     category = Category(name=name, voucher_allowed=bool(voucher_allowed), sort_order=int(sort_order))
-    db.session.add(category)
-    db.session.flush()
+    with unique_or(db.session, Conflict(_("分类已存在：%(name)s", name=name))):
+        db.session.add(category)
     audit.record("inventory.category.create", target=category,
                  details={"name": name, "voucher_allowed": bool(voucher_allowed)})
     return category
@@ -259,8 +250,8 @@ def create_product(*, source: str = "create", **values) -> Product:
     clean, errors = clean_product_values(values)
     _raise_errors(errors)
     product = Product(**clean)
-    db.session.add(product)
-    db.session.flush()
+    with unique_or(db.session, Conflict(_("条码已存在：%(code)s", code=product.barcode))):
+        db.session.add(product)
     record_price(product, source=source, old_market=None, old_charity=None)
     db.session.flush()
     audit.record("inventory.product.create", target=product,
@@ -269,7 +260,10 @@ def create_product(*, source: str = "create", **values) -> Product:
 
 
 def update_product(product: Product, *, source: str = "edit", **values) -> Product:
-    """Change the given fields; a price change is kept in the price history."""
+    """Change the given fields; a price change is kept in the price history. The product's row is
+    locked first: two edits at once run one after the other, the second comparing against the
+    first's prices (the same edit twice records one price change)."""
+    lock(db.session, product)
     clean, errors = clean_product_values(values, product=product)
     _raise_errors(errors)
     old_market, old_charity = product.market_price_fen, product.charity_price_fen
@@ -397,12 +391,21 @@ def return_stock(*, shop_id: int, product_id: int, quantity, kind: str, ref_type
 
 
 def set_reorder_level(*, shop_id: int, product_id: int, level) -> None:
+    """Set a shop's reorder level of a product: one upsert that changes the row only when the level
+    differs, so the same setting sent twice is audited once."""
     n = parse_quantity(level, what=_("补货线"), allow_zero=True)
     get_product(product_id)
-    _upsert_level(shop_id, product_id, add=0, reorder_level=n)
+    table = StockLevel.__table__
+    insert = postgresql.insert if _dialect() == "postgresql" else sqlite.insert
+    stmt = insert(table).values(shop_id=shop_id, product_id=product_id, on_hand=0, reorder_level=n)
+    stmt = stmt.on_conflict_do_update(index_elements=[table.c.shop_id, table.c.product_id],
+                                      set_={"reorder_level": stmt.excluded.reorder_level},
+                                      where=table.c.reorder_level != stmt.excluded.reorder_level)
+    changed = db.session.execute(stmt.returning(table.c.reorder_level)).first() is not None
     _expire_levels(shop_id, product_id)
-    audit.record("inventory.reorder_level", target_type="inv_product", target_id=product_id,
-                 details={"shop_id": shop_id, "reorder_level": n})
+    if changed:
+        audit.record("inventory.reorder_level", target_type="inv_product", target_id=product_id,
+                     details={"shop_id": shop_id, "reorder_level": n})
 
 
 def limited_products() -> list[Product]:

@@ -10,7 +10,9 @@ from flask_login import current_user
 
 from app.auth.permissions import require_role
 from app.core.errors import DomainError, InvalidInput
+from app.core.idempotency import form_once
 from app.core.money import format_fen_plain, parse_yuan
+from app.core.numbers import arg_int
 from app.extensions import db
 from app.inventory import catalogue_io, images, labels, movements, scope, services
 
@@ -46,7 +48,7 @@ def products():
             flash(_("没有条码为 %(code)s 的商品", code=barcode), "error")
     eligible = {"1": True, "0": False}.get(args.get("eligible", ""))
     active_only = args.get("status", "active") == "active"
-    offset = max(0, args.get("offset", 0, type=int))
+    offset = max(0, args.get("offset", 0, type=arg_int))
     filters = {"q": args.get("q") or None, "category": args.get("category") or None,
                "active_only": active_only, "voucher_eligible": eligible}
     rows = services.search_products(**filters, shop_id=shop.id if shop else None, limit=PAGE, offset=offset)
@@ -106,6 +108,7 @@ def new_product():
 
 @bp.post("/products")
 @require_role(*CATALOGUE_EDITORS)
+@form_once
 def create_product():
     values, errors = _product_values()
     try:
@@ -142,6 +145,7 @@ def edit_product(product_id: int):
 
 @bp.post("/products/<int:product_id>/edit")
 @require_role(*CATALOGUE_EDITORS)
+@form_once
 def update_product(product_id: int):
     product = services.get_product(product_id)
     values, errors = _product_values()
@@ -204,6 +208,7 @@ def import_page():
 
 @bp.post("/import")
 @require_role(*CATALOGUE_EDITORS)
+@form_once
 def import_upload():
     upload = request.files.get("file")
     if upload is None or not upload.filename:

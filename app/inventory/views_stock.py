@@ -13,6 +13,8 @@ from flask_login import current_user
 from app.auth import services as auth_services
 from app.auth.permissions import ensure_shop, require_role
 from app.core.errors import DomainError, Forbidden, InvalidInput
+from app.core.idempotency import form_once
+from app.core.numbers import arg_int, parse_int
 from app.core.text import is_digits
 from app.core.timeutil import parse_date
 from app.extensions import db
@@ -89,6 +91,7 @@ def receiving_new():
 
 @bp.post("/receiving")
 @require_role(*CHANGE)
+@form_once
 def receiving_create():
     shop = _target_shop()
     f = request.form
@@ -131,6 +134,7 @@ def adjust_form():
 
 @bp.post("/adjust")
 @require_role(*CHANGE)
+@form_once
 def adjust_post():
     shop = _target_shop()
     f = request.form
@@ -175,6 +179,7 @@ def transfer_new():
 
 @bp.post("/transfers")
 @require_role(*CHANGE)
+@form_once
 def transfer_create():
     source = _target_shop("from_shop")
     try:
@@ -214,8 +219,8 @@ def stocktakes():
 @require_role(*CHANGE)
 def stocktake_start():
     shop = _target_shop()
-    category = request.form.get("category_id") or ""
-    st = movements.start_stocktake(shop_id=shop.id, category_id=int(category) if is_digits(category) else None,
+    category = parse_int(request.form.get("category_id"), label=_("分类"), minimum=1, required=False)
+    st = movements.start_stocktake(shop_id=shop.id, category_id=category,
                                    note=request.form.get("note", ""), user_id=current_user.id)
     db.session.commit()
     flash(_("盘点已开始：共 %(n)s 种商品（含账面为零的商品）", n=len(st.lines)), "success")
@@ -300,11 +305,11 @@ def moves():
     if shop is not None:
         ensure_shop(current_user, shop)
     product = None
-    if request.args.get("product", type=int):
-        product = services.get_product(request.args.get("product", type=int))
+    if request.args.get("product", type=arg_int):
+        product = services.get_product(request.args.get("product", type=arg_int))
     kind = request.args.get("kind") if request.args.get("kind") in labels.KIND_LABELS else None
     rows = movements.move_history(shop_ids=[shop.id] if shop else scope.shop_ids(shops),
                                   product_id=product.id if product else None, kind=kind,
-                                  before_id=request.args.get("before", type=int), limit=100)
+                                  before_id=request.args.get("before", type=arg_int), limit=100)
     return render_template("inventory/moves.html", rows=rows, shops=by_id, shop=shop, shop_list=shops,
                            product=product, kind=kind, shop_names={s.id: s.name for s in shops})

@@ -7,7 +7,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from app.auth.permissions import ensure_shop, require_role
-from app.core import audit
+from app.core import audit, idempotency
 from app.core.db import commit_with_retry
 from app.extensions import db
 from app.pos import checkout, services, voids
@@ -47,10 +47,18 @@ def _shift_out(shift) -> dict:
 @blp.arguments(ShiftIn)
 @blp.response(201, ShiftOut)
 def open_shift(body):
-    terminal_id = services.terminal_id_for(current_user.shop_id, body.get("terminal"))
-    shift = services.open_shift(cashier=current_user, float_fen=body["float_fen"], terminal_id=terminal_id)
-    db.session.commit()
-    return _shift_out(shift)
+    """Open a shift at this till. With an `idempotency_key` (or Idempotency-Key header) the same key
+    again answers the same shift; without one a second opening is `shift_already_open`."""
+    key = idempotency.key_from(body)
+
+    def work():
+        terminal_id = services.terminal_id_for(current_user.shop_id, body.get("terminal"))
+        shift = services.open_shift(cashier=current_user, float_fen=body["float_fen"], terminal_id=terminal_id)
+        return ShiftOut().dump(_shift_out(shift))
+
+    return commit_with_retry(db.session, lambda: idempotency.once(
+        scope="pos.shift_open", key=key, body=body, user_id=current_user.id, status=201, work=work,
+        required=False))
 
 
 @blp.route("/shifts/current", methods=["GET"])
@@ -65,9 +73,18 @@ def current_shift():
 @blp.arguments(ShiftCloseIn)
 @blp.response(201, ZReportOut)
 def close_shift(body):
-    report = services.close_shift(cashier=current_user, counted_fen=body["counted_fen"])
-    db.session.commit()
-    return report
+    """Close the caller's shift with the counted cash: the numbered Z report. With an
+    `idempotency_key` the same key again answers the same Z report; without one a second close is
+    `no_open_shift`."""
+    key = idempotency.key_from(body)
+
+    def work():
+        report = services.close_shift(cashier=current_user, counted_fen=body["counted_fen"])
+        return ZReportOut().dump(report)
+
+    return commit_with_retry(db.session, lambda: idempotency.once(
+        scope="pos.shift_close", key=key, body=body, user_id=current_user.id, status=201, work=work,
+        required=False))
 
 
 @blp.route("/sales", methods=["POST"])
@@ -96,12 +113,25 @@ def get_sale(sale_id):
 @blp.arguments(VoidIn)
 @blp.response(201, VoidOut)
 def void_sale(body, sale_id):
-    def work():
-        sale = services.get_sale(sale_id)
-        return voids.void_sale(sale=sale, actor=current_user, reason=body["reason"], lines=body.get("lines"),
-                               manager_username=body.get("manager"), manager_pin=body.get("manager_pin"))
+    """Void the whole sale or some lines. The till sends one `idempotency_key` per void it means:
+    the same key again (a double tap, a retry after a lost answer) answers the first void."""
+    key = idempotency.key_from(body)
+    pin = body.pop("manager_pin", None)  # a secret: not part of the stored request hash
+    sale = services.get_sale(sale_id)
+    ensure_shop(current_user, sale.shop)
+    # the manager's PIN first, in a unit of work of its own: a refused PIN is committed (counted,
+    # audited) before anything of the void, its key included, is written
+    manager = voids.authorising_manager(current_user, sale_shop_id=sale.shop_id,
+                                        manager_username=body.get("manager"), manager_pin=pin)
 
-    return commit_with_retry(db.session, work)
+    def work():
+        void = voids.void_sale(sale=services.get_sale(sale_id), actor=current_user, reason=body["reason"],
+                               lines=body.get("lines"), authorised_by=manager)
+        return VoidOut().dump(void)
+
+    return commit_with_retry(db.session, lambda: idempotency.once(
+        scope="pos.void", key=key, body={"sale_id": sale_id, **body}, user_id=current_user.id, status=201,
+        work=work))
 
 
 @blp.route("/sales", methods=["GET"])

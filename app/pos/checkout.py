@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 from app.core.errors import InvalidInput
 from app.core.money import format_fen
+from app.core.numbers import check_int
 from app.core.timeutil import Period, business_today
 from app.extensions import db
 from app.inventory import services as inventory
@@ -31,6 +32,12 @@ from app.vouchers import services as vouchers
 KEY = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 TENDER_METHODS = ("cash", "wechat", "alipay", "card")
 MAX_QTY = 999
+MAX_TENDER_LINES = 10
+# What one sale may take in tenders altogether (¥100,000), and the most change it may give: no
+# customer hands over more than one unneeded ¥100 note (¥39.90 paid with two lines of ¥99,999.99
+# once recorded ¥199,960.08 change).
+MAX_TENDERED_FEN = 10_000_000
+MAX_CHANGE_FEN = 10_000
 
 
 @dataclass
@@ -54,14 +61,6 @@ def request_hash(body: dict) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _int(value, what: str, *, minimum: int = 0, maximum: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum or (
-            maximum is not None and value > maximum):
-        raise InvalidInput(_("%(what)s 必须是 %(lo)s 到 %(hi)s 之间的整数", what=what, lo=minimum,
-                             hi=maximum if maximum is not None else "∞"))
-    return value
-
-
 def _parse_lines(lines) -> list[tuple[object, int]]:
     if not isinstance(lines, list) or not lines:
         raise InvalidInput(_("购物车是空的"))
@@ -69,9 +68,9 @@ def _parse_lines(lines) -> list[tuple[object, int]]:
     for raw in lines:
         if not isinstance(raw, dict):
             raise InvalidInput(_("商品行格式不正确"))
-        qty = _int(raw.get("qty"), _("数量"), minimum=1, maximum=MAX_QTY)
+        qty = check_int(raw.get("qty"), label=_("数量"), minimum=1, maximum=MAX_QTY)
         if raw.get("product_id") is not None:
-            product = inventory.get_product(_int(raw["product_id"], "product_id", minimum=1))
+            product = inventory.get_product(check_int(raw["product_id"], label="product_id", minimum=1))
         elif raw.get("barcode"):
             product = inventory.find_by_barcode(str(raw["barcode"]))
         else:
@@ -86,16 +85,23 @@ def _parse_lines(lines) -> list[tuple[object, int]]:
 
 
 def _parse_payments(payments) -> dict[str, int]:
+    """Tenders per method (lines of one method are added up). The sum of all lines is capped as a
+    whole (MAX_TENDERED_FEN), not per line."""
     if payments is None:
         return {}
-    if not isinstance(payments, list):
+    if not isinstance(payments, list) or len(payments) > MAX_TENDER_LINES:
         raise InvalidInput(_("付款方式格式不正确"))
     out: dict[str, int] = {}
+    total = 0
     for raw in payments:
         method = raw.get("method") if isinstance(raw, dict) else None
         if method not in TENDER_METHODS:
             raise InvalidInput(_("不支持的付款方式：%(m)s（购物券自动抵扣，不需填写）", m=method))
-        out[method] = out.get(method, 0) + _int(raw.get("amount_fen"), _("付款金额"), maximum=10_000_000)
+        amount = check_int(raw.get("amount_fen"), label=_("付款金额"), minimum=0, maximum=MAX_TENDERED_FEN)
+        total += amount
+        if total > MAX_TENDERED_FEN:
+            raise InvalidInput(_("收款合计不能超过 %(max)s", max=format_fen(MAX_TENDERED_FEN)))
+        out[method] = out.get(method, 0) + amount
     return out
 
 
@@ -161,10 +167,10 @@ def _identify(voucher_code, recipient_id, today):
         voucher = vouchers.find_voucher(voucher_code)
         vouchers.ensure_identifies(voucher, today=today)  # expired / revoked raise; empty identifies
         recipient = recipients.get_recipient(voucher.recipient_id)
-        if recipient_id is not None and int(recipient_id) != recipient.id:
+        if recipient_id is not None and check_int(recipient_id, label="recipient_id", minimum=1) != recipient.id:
             raise InvalidInput(_("购物券与所选救助对象不一致"))
     elif recipient_id is not None:
-        recipient = recipients.get_recipient(_int(recipient_id, "recipient_id", minimum=1))
+        recipient = recipients.get_recipient(check_int(recipient_id, label="recipient_id", minimum=1))
     if recipient is not None:
         if recipient.status != "active":
             raise NotEligible()
@@ -230,7 +236,7 @@ def checkout(*, cashier, idempotency_key: str, lines, payments=None, voucher_cod
 
     today = today or business_today()
     shop = cashier.shop
-    shift = pos.require_open_shift(cashier.id, shop.id)
+    shift = pos.require_open_shift(cashier.id, shop.id, lock=True)
     _refuse_settled_month(shop.id, today)
     basket = _parse_lines(lines)
     tenders = _parse_payments(payments)
@@ -246,6 +252,10 @@ def checkout(*, cashier, idempotency_key: str, lines, payments=None, voucher_cod
         raise PaymentInsufficient(_("还需支付 %(left)s", left=format_fen(cash_due - cash_tendered)),
                                   details={"due_fen": due, "missing_fen": cash_due - cash_tendered})
     change = cash_tendered - cash_due
+    if change > MAX_CHANGE_FEN:
+        raise InvalidInput(_("找零 %(change)s 超过 %(max)s，请核对收到的现金金额", change=format_fen(change),
+                             max=format_fen(MAX_CHANGE_FEN)),
+                           details={"change_fen": change, "max_change_fen": MAX_CHANGE_FEN})
 
     sale = Sale(idempotency_key=idempotency_key, request_hash=digest,
                 receipt_no=pos.receipt_number(shop, today), shop_id=shop.id, shift_id=shift.id,

@@ -13,7 +13,7 @@ from app.auth import services as auth
 from app.core.cli import cli_command_context, fail
 from app.core.errors import DomainError
 from app.extensions import db
-from app.pos import services, voids
+from app.pos import pins, services
 
 
 @click.group("printer")
@@ -84,7 +84,7 @@ def set_pin(username, pin_stdin):
     pin = sys.stdin.readline().strip() if pin_stdin else click.prompt("PIN", hide_input=True,
                                                                        confirmation_prompt=True)
     try:
-        voids.set_manager_pin(auth.get_user_by_username(username), pin)
+        pins.set_manager_pin(auth.get_user_by_username(username), pin)
         db.session.commit()
     except DomainError as e:
         fail(e)

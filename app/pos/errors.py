@@ -43,3 +43,16 @@ class NotEligible(InvalidInput):
 class VoidNotAllowed(Forbidden):
     code = "void_not_allowed"
     default_message = _l("作废需要店长授权")
+
+
+class AlreadyVoided(Conflict):
+    code = "already_voided"
+    default_message = _l("该交易已全部作废，不能再次作废")
+
+
+class PinLocked(DomainError):
+    """Too many wrong PINs in a row: locked until the manager logs in with their password."""
+
+    code = "pin_locked"
+    status = 423
+    default_message = _l("店长授权码已锁定（连续输错次数过多）。请店长用自己的账号和密码登录一次即可解锁")

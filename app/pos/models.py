@@ -220,4 +220,8 @@ class ManagerPin(db.Model):
 
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), primary_key=True)
     pin_hash: Mapped[str] = mapped_column(String(255))
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # wrong PINs in a row (app/pos/pins.py); at the limit the PIN is locked until the manager
+    # logs in with their password
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -5,15 +5,30 @@ from __future__ import annotations
 from flask import current_app
 
 from app.auth import services as auth
+from app.core import crypto
 from app.core.db import utcnow
 from app.pos.models import Sale
 from app.pos.receipts import Receipt, ReceiptLine, ReceiptPayment
 from app.pos.voids import sale_void_summary
 from app.recipients import services as recipients
 
+FEEDBACK_PURPOSE = "receipt-feedback"
+
+
+def feedback_token(receipt_no: str) -> str:
+    """The unguessable part of a receipt's feedback link (80 bits, keyed by DATA_KEY/SECRET_KEY):
+    receipt numbers are sequential, so without it anyone could give a stranger's feedback first."""
+    return crypto.url_token(receipt_no, purpose=FEEDBACK_PURPOSE)
+
+
+def feedback_token_matches(receipt_no: str, token: str | None) -> bool:
+    return crypto.url_token_matches(receipt_no, token, purpose=FEEDBACK_PURPOSE)
+
 
 def feedback_url(sale: Sale) -> str:
-    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/f/{sale.receipt_no}"
+    """PUBLIC_BASE_URL/f/<receipt_no>/<token>: what the receipt's QR code holds."""
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return f"{base}/f/{sale.receipt_no}/{feedback_token(sale.receipt_no)}"
 
 
 def receipt_for(sale: Sale, *, reprint: bool = False) -> Receipt:

@@ -249,4 +249,4 @@ def sample_receipt(*, feedback_base: str = "http://127.0.0.1:5000", voided: bool
         payments=(ReceiptPayment("voucher", voucher), ReceiptPayment("cash", cash)),
         cash_tendered_fen=20000, change_fen=20000 - cash, voucher_last4="8M3KT-9QWXR-2ZC4H-V6PJD-K",
         voucher_balance_fen=0, recipient_name_masked="张秀英",
-        feedback_url=f"{feedback_base.rstrip('/')}/r/WD01-20260305-0012", voided=voided)
+        feedback_url=f"{feedback_base.rstrip('/')}/f/WD01-20260305-0012/k7xq2m4nd5pwr3ta", voided=voided)

@@ -2,25 +2,28 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-
-class SaleLineIn(Schema):
-    product_id = fields.Integer(allow_none=True)
-    barcode = fields.String(allow_none=True, validate=validate.Length(max=32))
-    qty = fields.Integer(required=True)
+from app.core import schema as boundary
+from app.core.schema import Int, QueryInt, Secret, Text
 
 
-class PaymentIn(Schema):
-    method = fields.String(required=True)
-    amount_fen = fields.Integer(required=True)
+class SaleLineIn(boundary.Schema):
+    product_id = Int(minimum=1, allow_none=True)
+    barcode = Text(max_length=32, allow_none=True)
+    qty = Int(required=True, minimum=1, maximum=999)
 
 
-class SaleIn(Schema):
-    idempotency_key = fields.String(required=True, validate=validate.Length(min=8, max=64))
-    voucher_code = fields.String(allow_none=True, validate=validate.Length(max=200))
-    recipient_id = fields.Integer(allow_none=True)
-    lines = fields.List(fields.Nested(SaleLineIn), required=True)
-    payments = fields.List(fields.Nested(PaymentIn), load_default=list)
-    over_limit = fields.String(load_default="refuse", validate=validate.OneOf(["refuse", "market"]))
+class PaymentIn(boundary.Schema):
+    method = Text(required=True, max_length=20)
+    amount_fen = Int(required=True, minimum=0)
+
+
+class SaleIn(boundary.Schema):
+    idempotency_key = Text(required=True, min_length=8, max_length=64)
+    voucher_code = Text(allow_none=True, max_length=200)
+    recipient_id = Int(minimum=1, allow_none=True)
+    lines = fields.List(fields.Nested(SaleLineIn), required=True, validate=validate.Length(max=200))
+    payments = fields.List(fields.Nested(PaymentIn), load_default=list, validate=validate.Length(max=10))
+    over_limit = Text(load_default="refuse", max_length=10, validate=validate.OneOf(["refuse", "market"]))
 
 
 class SaleLineOut(Schema):
@@ -58,16 +61,19 @@ class SaleOut(Schema):
     payments = fields.List(fields.Nested(PaymentOut))
 
 
-class VoidLineIn(Schema):
-    line_id = fields.Integer(required=True)
-    qty = fields.Integer(required=True)
+class VoidLineIn(boundary.Schema):
+    line_id = Int(required=True, minimum=1)
+    qty = Int(required=True)
 
 
-class VoidIn(Schema):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    lines = fields.List(fields.Nested(VoidLineIn), allow_none=True, load_default=None)
-    manager = fields.String(allow_none=True, load_default=None)
-    manager_pin = fields.String(allow_none=True, load_default=None, load_only=True)
+class VoidIn(boundary.Schema):
+    # required here or as the Idempotency-Key header (checked by app.core.idempotency)
+    idempotency_key = Text(load_default=None, allow_none=True, min_length=8, max_length=64)
+    reason = Text(required=True, min_length=1, max_length=200)
+    lines = fields.List(fields.Nested(VoidLineIn), allow_none=True, load_default=None,
+                        validate=validate.Length(max=200))
+    manager = Text(allow_none=True, load_default=None, max_length=80)
+    manager_pin = Secret(allow_none=True, load_default=None, load_only=True, max_length=20)
 
 
 class VoidOut(Schema):
@@ -79,13 +85,15 @@ class VoidOut(Schema):
     reason = fields.String()
 
 
-class ShiftIn(Schema):
-    float_fen = fields.Integer(required=True)
-    terminal = fields.String(allow_none=True, load_default=None)
+class ShiftIn(boundary.Schema):
+    idempotency_key = Text(load_default=None, allow_none=True, min_length=8, max_length=64)
+    float_fen = Int(required=True, minimum=0)
+    terminal = Text(allow_none=True, load_default=None, max_length=40)
 
 
-class ShiftCloseIn(Schema):
-    counted_fen = fields.Integer(required=True)
+class ShiftCloseIn(boundary.Schema):
+    idempotency_key = Text(load_default=None, allow_none=True, min_length=8, max_length=64)
+    counted_fen = Int(required=True, minimum=0)
 
 
 class ShiftOut(Schema):
@@ -124,15 +132,15 @@ class LimitOut(Schema):
     period = fields.String()
 
 
-class ReceiptArgs(Schema):
-    format = fields.String(load_default="html", validate=validate.OneOf(["html", "escpos"]))
-    columns = fields.Integer(load_default=32, validate=validate.OneOf([32, 48]))
-    paper = fields.Integer(load_default=58, validate=validate.OneOf([58, 80]))
-    encoding = fields.String(load_default="gb18030", validate=validate.OneOf(["gbk", "gb18030"]))
+class ReceiptArgs(boundary.Schema):
+    format = Text(load_default="html", max_length=10, validate=validate.OneOf(["html", "escpos"]))
+    columns = QueryInt(load_default=32, validate=validate.OneOf([32, 48]))
+    paper = QueryInt(load_default=58, validate=validate.OneOf([58, 80]))
+    encoding = Text(load_default="gb18030", max_length=10, validate=validate.OneOf(["gbk", "gb18030"]))
     reprint = fields.Boolean(load_default=False)
 
 
-class PrintIn(Schema):
+class PrintIn(boundary.Schema):
     reprint = fields.Boolean(load_default=False)
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.core import audit
-from app.core.db import utcnow
+from app.core.db import unique_or, utcnow
 from app.core.errors import Conflict, InvalidInput, NotFound
 from app.core.timeutil import business_today
 from app.extensions import db
@@ -70,21 +70,32 @@ def create_terminal(*, shop, code: str, name: str = "", printer_uri: str = "", c
         raise Conflict(_("收银机编号已存在：%(code)s", code=code))
     terminal = Terminal(shop_id=shop.id, code=code, name=name, printer_uri=printer_uri,
                         printer_columns=columns, printer_encoding=encoding, printer_profile=profile)
-    db.session.add(terminal)
-    db.session.flush()
+    with unique_or(db.session, Conflict(_("收银机编号已存在：%(code)s", code=code))):
+        db.session.add(terminal)
     audit.record("pos.terminal_create", target=terminal, details={"shop": shop.code, "code": code})
     return terminal
 
 
 # --- shifts ---------------------------------------------------------------------------------
 
-def current_shift(cashier_id: int) -> Shift | None:
-    return db.session.scalar(select(Shift).where(Shift.cashier_id == cashier_id,
-                                                 Shift.closed_at.is_(None)))
+def _open_shift_query(*conds, lock: bool):
+    q = select(Shift).where(*conds, Shift.closed_at.is_(None)).execution_options(populate_existing=True)
+    # a sale or a void share-locks its open shift; closing it locks it exclusively: a close waits
+    # for the sales in flight, and a sale that waited for a close finds the shift closed
+    return q.with_for_update(read=True) if lock else q
 
 
-def require_open_shift(cashier_id: int, shop_id: int) -> Shift:
-    shift = current_shift(cashier_id)
+def current_shift(cashier_id: int, *, lock: bool = False) -> Shift | None:
+    return db.session.scalar(_open_shift_query(Shift.cashier_id == cashier_id, lock=lock))
+
+
+def open_shift_by_id(shift_id: int, *, lock: bool = False) -> Shift | None:
+    """The shift, if it is still open."""
+    return db.session.scalar(_open_shift_query(Shift.id == shift_id, lock=lock))
+
+
+def require_open_shift(cashier_id: int, shop_id: int, *, lock: bool = False) -> Shift:
+    shift = current_shift(cashier_id, lock=lock)
     if shift is None or shift.shop_id != shop_id:
         raise NoOpenShift()
     return shift
@@ -99,8 +110,10 @@ def open_shift(*, cashier, float_fen: int, terminal_id: int | None = None) -> Sh
         raise ShiftAlreadyOpen()
     shift = Shift(shop_id=cashier.shop_id, cashier_id=cashier.id, float_fen=float_fen,
                   terminal_id=terminal_id)
-    db.session.add(shift)
-    db.session.flush()
+    # the partial unique index allows one open shift per cashier: a second opening at the same
+    # moment waits here for the first and is then refused
+    with unique_or(db.session, ShiftAlreadyOpen()):
+        db.session.add(shift)
     audit.record("pos.shift_open", target=shift, details={"float_fen": float_fen})
     return shift
 
@@ -146,7 +159,9 @@ def expected_cash(shift: Shift, totals: dict | None = None) -> int:
 def close_shift(*, cashier, counted_fen: int, closed_by=None) -> ZReport:
     if not isinstance(counted_fen, int) or isinstance(counted_fen, bool) or counted_fen < 0:
         raise InvalidInput(_("清点的现金必须是不小于 0 的整数（分）"))
-    shift = current_shift(cashier.id)
+    # lock the open shift: a second close waits, then finds it closed; sales in flight (which
+    # share-lock it) finish first, so the Z report counts every one of them
+    shift = db.session.scalar(_open_shift_query(Shift.cashier_id == cashier.id, lock=False).with_for_update())
     if shift is None:
         raise NoOpenShift(_("没有未结束的班次"))
     totals = shift_totals(shift)
@@ -176,6 +191,16 @@ def get_z_report(report_id: int) -> ZReport:
 
 def get_sale(sale_id: int) -> Sale:
     sale = db.session.get(Sale, sale_id)
+    if sale is None:
+        raise NotFound(_("交易不存在"))
+    return sale
+
+
+def lock_sale(sale_id: int) -> Sale:
+    """The sale, its row locked until the commit (FOR UPDATE; SQLite's BEGIN IMMEDIATE already
+    serialises): what decides a void is read after the lock."""
+    sale = db.session.scalar(select(Sale).where(Sale.id == sale_id).with_for_update(of=Sale)
+                             .execution_options(populate_existing=True))
     if sale is None:
         raise NotFound(_("交易不存在"))
     return sale

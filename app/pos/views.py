@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from app.auth.permissions import ensure_shop, require_role
-from app.pos import services
+from app.extensions import db
+from app.pos import services, terminals
 
 bp = Blueprint("pos", __name__, url_prefix="/pos", template_folder="templates")
 
@@ -30,12 +31,16 @@ def till_strings() -> dict:
             "recipient_not_eligible": _("该救助对象当前不能享受慈善价"),
             "not_found": _("没有找到"),
             "forbidden": _("没有权限"),
+            "void_not_allowed": _("作废需要店长授权：请核对店长账号和授权码"),
+            "pin_locked": _("店长授权码已锁定，请店长用密码登录一次即可解锁"),
             "unauthenticated": _("登录已过期，请重新登录"),
             "csrf_failed": _("页面已过期，请刷新"),
             "rate_limited": _("操作太频繁，请稍候"),
             "invalid_input": _("输入有误"),
             "network": _("网络中断，正在重试…"),
             "network_failed": _("网络不通，交易未完成。恢复网络后再按“确认收款”，不会重复收费"),
+            "database_unavailable": _("网络或服务器暂时不可用，正在重试"),
+            "unavailable_failed": _("网络或服务器暂时不可用，交易未完成。稍后再按“确认收款”，不会重复收费"),
             "printer_offline": _("打印失败"),
             "unknown": _("出错了，请重试"),
         },
@@ -96,3 +101,26 @@ def z_report(report_id: int):
     labels = {"voucher": _("购物券"), "cash": _("现金"), "wechat": _("微信"), "alipay": _("支付宝"),
               "card": _("银行卡")}
     return render_template("pos/z_report.html", report=report, method_labels=labels)
+
+
+@bp.route("/terminal", methods=["GET", "POST"])
+@require_role("manager")
+def terminal():
+    """Register this browser as one of the shop's tills (or forget it): logins here by the shop's
+    staff then come from a known device (app/pos/terminals.py)."""
+    found = terminals.registered(request.cookies.get(terminals.COOKIE))
+    if request.method == "POST":
+        if request.form.get("action") == "forget":
+            terminals.forget(terminal=found[0] if found else None)
+            value, message = None, _("本机已取消收银机登记")
+        else:
+            registered, value = terminals.register(manager=current_user, terminal_code=request.form.get("code", ""))
+            message = _("本机已登记为收银机 %(code)s", code=registered.code)
+        db.session.commit()
+        flash(message, "success")
+        response = redirect(url_for("pos.terminal"))
+        terminals.set_cookie(response, value)
+        return response
+    current = found[0] if found and found[0].shop_id == current_user.shop_id else None
+    return render_template("pos/terminal.html", terminals=terminals.shop_terminals(current_user.shop_id),
+                           current=current)

@@ -4,14 +4,11 @@ PIN). Stock and voucher balance come back through new rows; the sale itself is n
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.auth import services as auth
 from app.auth.permissions import ensure_shop
 from app.core import audit
 from app.core.errors import InvalidInput
@@ -19,44 +16,12 @@ from app.core.timeutil import Period, business_today
 from app.extensions import db
 from app.inventory import services as inventory
 from app.pos import services as pos
-from app.pos.errors import VoidNotAllowed
-from app.pos.models import ManagerPin, Sale, Shift, Void, VoidLine
+from app.pos.errors import AlreadyVoided
+from app.pos.models import Sale, Void, VoidLine
+from app.pos.pins import PIN, authorising_manager, set_manager_pin  # noqa: F401 - moved to pins.py
 from app.vouchers import services as vouchers
 
-PIN = re.compile(r"^[0-9]{4,8}$")
 REFUND_ORDER = ("cash", "wechat", "alipay", "card")
-
-
-def set_manager_pin(user, pin: str) -> None:
-    if user.role != "manager":
-        raise InvalidInput(_("只有店长可以设置授权码"))
-    if not PIN.match(pin or ""):
-        raise InvalidInput(_("授权码为 4–8 位数字"))
-    row = db.session.get(ManagerPin, user.id)
-    if row is None:
-        row = ManagerPin(user_id=user.id, pin_hash="")
-        db.session.add(row)
-    row.pin_hash = generate_password_hash(pin, method="scrypt")
-    db.session.flush()
-    audit.record("pos.manager_pin", target=user)
-
-
-def authorising_manager(actor, *, sale_shop_id: int, manager_username: str | None, manager_pin: str | None):
-    """The manager who authorises a void: the actor if a manager (or admin), else the manager
-    named with a correct PIN from the same shop."""
-    if actor.role in ("manager", "admin"):
-        return actor
-    if not manager_username or not manager_pin:
-        raise VoidNotAllowed()
-    try:
-        manager = auth.get_user_by_username(manager_username)
-    except Exception:  # noqa: BLE001 - an unknown name answers like a wrong PIN
-        raise VoidNotAllowed(_("店长账号或授权码不正确")) from None
-    row = db.session.get(ManagerPin, manager.id)
-    if (manager.role != "manager" or not manager.active or manager.shop_id != sale_shop_id
-            or row is None or not check_password_hash(row.pin_hash, manager_pin)):
-        raise VoidNotAllowed(_("店长账号或授权码不正确"))
-    return manager
 
 
 def voided_quantities(sale_id: int) -> dict[int, int]:
@@ -69,10 +34,16 @@ def voided_quantities(sale_id: int) -> dict[int, int]:
 
 def void_sale(*, sale: Sale, actor, reason: str, lines: list[dict] | None = None,
               manager_username: str | None = None, manager_pin: str | None = None,
-              today: dt.date | None = None) -> Void:
+              authorised_by=None, today: dt.date | None = None) -> Void:
+    """Void `lines` of the sale (all that is left when None). `authorised_by`: the manager the
+    caller has already authorised (pins.authorising_manager, which commits a refused PIN and must
+    therefore run before anything of the void is written); else it is done here, first."""
     ensure_shop(actor, sale.shop)
-    manager = authorising_manager(actor, sale_shop_id=sale.shop_id, manager_username=manager_username,
-                                  manager_pin=manager_pin)
+    manager = authorised_by or authorising_manager(actor, sale_shop_id=sale.shop_id,
+                                                   manager_username=manager_username, manager_pin=manager_pin)
+    # the sale's row is the deciding row: lock it before reading its earlier voids, so that two
+    # voids of one sale (a double tap, two tills) run one after the other, the second seeing the first
+    sale = pos.lock_sale(sale.id)
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(_("请填写作废原因"))
@@ -96,11 +67,13 @@ def void_sale(*, sale: Sale, actor, reason: str, lines: list[dict] | None = None
                 raise InvalidInput(_("作废数量必须是正整数"))
             wanted[lid] = wanted.get(lid, 0) + qty
         for lid, qty in wanted.items():
-            if qty > by_id[lid].quantity - done.get(lid, 0):
-                raise InvalidInput(_("“%(name)s”最多还能作废 %(n)s", name=by_id[lid].name,
-                                     n=by_id[lid].quantity - done.get(lid, 0)))
+            left = by_id[lid].quantity - done.get(lid, 0)
+            if qty > left:
+                error = InvalidInput if qty > by_id[lid].quantity else AlreadyVoided  # earlier voids took it
+                raise error(_("“%(name)s”最多还能作废 %(n)s", name=by_id[lid].name, n=left),
+                            details={"line_id": lid, "left": left})
     if not wanted:
-        raise InvalidInput(_("该交易已全部作废"))
+        raise AlreadyVoided()
 
     amount = sum(by_id[lid].price_fen * q for lid, q in wanted.items())
     eligible_amount = sum(by_id[lid].price_fen * q for lid, q in wanted.items() if by_id[lid].voucher_eligible)
@@ -111,10 +84,10 @@ def void_sale(*, sale: Sale, actor, reason: str, lines: list[dict] | None = None
 
     # the refund leaves the drawer of the shift open at the till now: the voider's own, else the
     # sale's shift while it is still open; with neither, it is paid from the safe (no shift)
-    shift = pos.current_shift(actor.id)
+    # (its row is share-locked, as a sale does, so that a shift closing now waits for this void)
+    shift = pos.current_shift(actor.id, lock=True)
     if shift is None or shift.shop_id != sale.shop_id:
-        original = db.session.get(Shift, sale.shift_id)
-        shift = original if original is not None and original.closed_at is None else None
+        shift = pos.open_shift_by_id(sale.shift_id, lock=True)
     void = Void(sale_id=sale.id, shop_id=sale.shop_id, shift_id=shift.id if shift else None,
                 manager_id=manager.id, business_date=today, reason=reason, total_fen=amount,
                 voucher_refund_fen=voucher_refund, refunds=refunds,

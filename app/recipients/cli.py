@@ -11,9 +11,23 @@ from flask.cli import AppGroup
 from app.core.cli import cli_command_context
 from app.core.errors import DomainError
 from app.extensions import db
-from app.recipients import roster
+from app.recipients import roster, uploads
 
 recipients_cli = AppGroup("recipients", help="救助对象 Recipients")
+
+
+@recipients_cli.command("purge-uploads")
+def purge_uploads_cmd():
+    """Delete roster uploads older than ROSTER_UPLOAD_MAX_AGE_MINUTES that were never confirmed
+    (they hold whole ID and phone numbers), and the unencrypted files earlier versions left in
+    instance/roster-uploads. Run it from a timer, e.g. every 15 minutes."""
+    cli_command_context()
+    removed = uploads.purge_stale()
+    db.session.commit()
+    click.echo(f"removed {removed} stale roster uploads 已删除过期的名册上传 {removed} 份")
+    legacy = uploads.remove_legacy_files()
+    if legacy:
+        click.echo(f"removed {legacy} files of instance/roster-uploads 已删除旧版留下的名册文件 {legacy} 个")
 
 
 @recipients_cli.command("import")

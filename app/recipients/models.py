@@ -1,10 +1,10 @@
-"""Recipients. The ID number is stored encrypted with a keyed hash for look-up (see core.crypto)."""
+"""Recipients. ID and phone numbers are stored encrypted with a keyed hash (see core.crypto)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, Date, Index, Integer, String
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import UTCDateTime, utcnow
@@ -37,9 +37,29 @@ class Recipient(db.Model):
     district_code: Mapped[str] = mapped_column(String(6))
     township: Mapped[str] = mapped_column(String(60), default="")
     community: Mapped[str] = mapped_column(String(60), default="")
-    phone: Mapped[str | None] = mapped_column(String(20))
+    # the phone number like the ID number (core.crypto.phone_columns): ciphertext, keyed hash (to
+    # compare rosters), and the mask screens show; whole only through an audited reveal
+    phone_enc: Mapped[str | None] = mapped_column(String(200))
+    phone_hash: Mapped[str | None] = mapped_column(String(64))
+    phone_masked: Mapped[str | None] = mapped_column(String(20))
     household_size: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(12), default="active", index=True)
     status_since: Mapped[dt.date | None] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class RosterUpload(db.Model):
+    """A roster file between its preview and its confirmation (app/recipients/uploads.py): the
+    file and its name AES-GCM encrypted, bound to the user who uploaded it, taken out exactly
+    once by the confirmation, deleted when older than ROSTER_UPLOAD_MAX_AGE_MINUTES. In the
+    database, so every app server sees it."""
+
+    __tablename__ = "roster_upload"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256 of the form's token
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    filename_enc: Mapped[str] = mapped_column(Text)
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -22,8 +22,8 @@ from flask_babel import gettext as _
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.core import audit, regions
-from app.core.db import utcnow
+from app.core import audit, crypto, regions
+from app.core.db import take_turns, utcnow
 from app.core.errors import Conflict
 from app.core.ids import InvalidResidentId, parse_resident_id
 from app.core.masking import mask_id_number, mask_name
@@ -31,13 +31,15 @@ from app.core.timeutil import business_today
 from app.extensions import db
 from app.recipients.models import Recipient
 from app.recipients.roster_files import open_roster
-from app.recipients.services import id_fields, id_hash, notify_exit
+from app.recipients.services import id_fields, id_hash, notify_exit, phone_fields
 
 CATEGORY_VALUES = {"低保": "dibao", "低保户": "dibao", "dibao": "dibao", "特困": "tekun",
                    "特困人员": "tekun", "特困供养": "tekun", "tekun": "tekun", "低保边缘": "dibao_edge",
                    "低保边缘户": "dibao_edge", "dibao_edge": "dibao_edge"}
 PHONE = re.compile(r"^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 FIELDS = ("name", "category", "district_code", "township", "community", "phone", "household_size")
+# the registry keeps the phone encrypted: rows are compared by its keyed hash (phone_hash)
+STORED = (*(f for f in FIELDS if f != "phone"), "phone_enc", "phone_hash", "phone_masked")
 FIELD_LABELS = {"name": "姓名", "category": "类别", "district_code": "区县", "township": "乡镇街道",
                 "community": "村社区", "phone": "电话", "household_size": "家庭人口", "status": "状态"}
 SAMPLE = 200
@@ -129,7 +131,7 @@ def _validate(cells: list, columns: dict, *, prefix: str, allowed_district: str 
     size_text = _text(get("household_size"))
     size = None
     if size_text:
-        if not size_text.isdigit() or not 1 <= int(size_text) <= 20:
+        if not size_text.isascii() or not size_text.isdigit() or not 1 <= int(size_text) <= 20:
             reasons.append(_("家庭人口“%(v)s”应为 1–20 的整数", v=size_text))
         else:
             size = int(size_text)
@@ -145,7 +147,7 @@ def _registry(hashes: list[str]) -> dict:
         chunk = hashes[start:start + BATCH]
         for row in db.session.execute(
                 select(t.id_number_hash, t.id, t.name, t.category, t.district_code, t.township,
-                       t.community, t.phone, t.household_size, t.status)
+                       t.community, t.phone_hash, t.household_size, t.status)
                 .where(t.id_number_hash.in_(chunk))):
             out[row[0]] = row[1:]
     return out
@@ -154,6 +156,8 @@ def _registry(hashes: list[str]) -> dict:
 def import_roster(data: bytes, filename: str, *, apply: bool = False, sync: bool = False,
                   allowed_district: str | None = None, today: dt.date | None = None) -> RosterReport:
     """Validate and compare a roster; with `apply` (and no bad row) write it. Flushes only."""
+    if apply:  # two imports take turns: the second compares against what the first wrote
+        take_turns(db.session, "recipients.roster_import")
     today = today or business_today()
     report = RosterReport(filename=filename, sha256=hashlib.sha256(data).hexdigest(), sync=sync)
     roster = open_roster(data, filename)
@@ -195,7 +199,8 @@ def import_roster(data: bytes, filename: str, *, apply: bool = False, sync: bool
         fresh = {"name": name, "category": category, "district_code": district, "township": township,
                  "community": community, "phone": phone, "household_size": size}
         before = dict(zip(FIELDS, old[1:8], strict=True))
-        diffs = [f for f in FIELDS if before[f] != fresh[f]]
+        compared = {**fresh, "phone": crypto.phone_hash(phone)}
+        diffs = [f for f in FIELDS if before[f] != compared[f]]
         if old[8] != "active":
             diffs.append("status")
         if diffs:
@@ -213,6 +218,13 @@ def import_roster(data: bytes, filename: str, *, apply: bool = False, sync: bool
     if apply and report.ok:
         _apply(report, new_rows, changed_rows, [row[0] for row in leaving], today=today)
     return report
+
+
+def _stored(fresh: dict) -> dict:
+    """A changed row's values as the registry stores them (the phone encrypted)."""
+    out = {k: v for k, v in fresh.items() if k != "phone"}
+    out.update(phone_fields(fresh["phone"]))
+    return out
 
 
 def _leaving(districts: list[str], present: set[str]) -> list[tuple]:
@@ -235,15 +247,15 @@ def _apply(report: RosterReport, new_rows, changed_rows, leaving_ids, *, today: 
             for _h, (number, name, category, district, township, community, phone, size) in \
                     new_rows[start:start + BATCH]:
                 batch.append({"name": name, "category": category, "district_code": district,
-                              "township": township, "community": community, "phone": phone,
+                              "township": township, "community": community, **phone_fields(phone),
                               "household_size": size, "status": "active", "status_since": today,
                               "created_at": now, "updated_at": now, **id_fields(number)})
             db.session.execute(insert(table), batch)
         stmt = (update(table).where(table.c.id == bindparam("b_id"))
-                .values(**{f: bindparam(f"b_{f}") for f in FIELDS}, status="active",
+                .values(**{f: bindparam(f"b_{f}") for f in STORED}, status="active",
                         updated_at=now))
         for start in range(0, len(changed_rows), BATCH):
-            db.session.execute(stmt, [{"b_id": rid, **{f"b_{k}": v for k, v in fresh.items()}}
+            db.session.execute(stmt, [{"b_id": rid, **{f"b_{k}": v for k, v in _stored(fresh).items()}}
                                       for rid, fresh, _r in changed_rows[start:start + BATCH]])
         # a recipient coming back onto the roster (suspended or exited before) is active from today
         back = [rid for rid, _f, returning in changed_rows if returning]

@@ -17,6 +17,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from app.core.errors import InvalidInput
+from app.core.spreadsheet import read_xlsx_safely
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_UNPACKED = 200 * 1024 * 1024
@@ -108,13 +109,18 @@ def _csv_rows(text: str) -> Iterator:
 
 
 def _xlsx_rows(data: bytes) -> Iterator:
+    """Rows of the first sheet. openpyxl parses through defusedxml (a requirement), so a workbook
+    with XML entity declarations (a "billion laughs" bomb) is refused, as is any unreadable one,
+    with a message, while reading as well as while opening."""
     from openpyxl import load_workbook
 
-    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    with read_xlsx_safely(_("无法读取 XLSX 文件，请确认文件未损坏"), RosterFileError):
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         ws = wb.worksheets[0]
-        for line, row in enumerate(ws.iter_rows(values_only=True), start=1):
-            yield line, list(row)
+        with read_xlsx_safely(_("无法读取 XLSX 文件，请确认文件未损坏"), RosterFileError):
+            for line, row in enumerate(ws.iter_rows(values_only=True), start=1):
+                yield line, list(row)
     finally:
         wb.close()
 

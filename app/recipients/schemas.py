@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from app.core import schema as boundary
 from app.core.masking import mask_name
+from app.core.schema import Text
 
 
-class RecipientQuery(Schema):
-    q = fields.String(load_default="")
+class RecipientQuery(boundary.Schema):
+    q = Text(load_default="", max_length=100)
 
 
 class RecipientOut(Schema):

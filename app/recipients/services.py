@@ -34,6 +34,16 @@ def id_number_of(recipient: Recipient) -> str:
     return crypto.decrypt(recipient.id_number_enc, purpose=ID_PURPOSE)
 
 
+def phone_of(recipient: Recipient) -> str:
+    """The whole phone number ("" when none). Only for audited reveals and exports: callers audit."""
+    return crypto.decrypt_phone(recipient.phone_enc)
+
+
+def phone_fields(phone: str | None) -> dict:
+    """The stored form of a phone number: ciphertext, keyed hash, mask."""
+    return crypto.phone_columns(phone)
+
+
 def search(q: str, *, district_code: str | None = None, only_active: bool = True,
            limit: int = 20) -> list[Recipient]:
     """Find recipients by name and/or the last 4–6 characters of the ID number.
@@ -99,8 +109,8 @@ def create_recipient(*, name: str, id_number: str, category: str, district_code:
     if db.session.scalar(select(Recipient.id).where(Recipient.id_number_hash == id_hash(rid.number))):
         raise Conflict(_("该身份证号已登记"))
     recipient = Recipient(name=name, category=category, district_code=district_code,
-                          township=township or "", community=community or "", phone=phone or None,
-                          household_size=household_size, status=status,
+                          township=township or "", community=community or "",
+                          household_size=household_size, **phone_fields(phone), status=status,
                           status_since=today or business_today(), **id_fields(rid.number))
     db.session.add(recipient)
     db.session.flush()

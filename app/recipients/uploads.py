@@ -1,73 +1,101 @@
 """Roster files kept between the preview and the confirmation of an import.
 
-The preview stores the upload under the instance folder (ROSTER_UPLOAD_DIR), owner-only, named
-by a random token and bound to the user who uploaded it; confirming reads it back, checks its
-SHA-256 against the preview, and deletes it. Files older than MAX_AGE are removed. With several
-app servers, ROSTER_UPLOAD_DIR must be a shared directory (or sessions sticky).
+A roster holds whole ID numbers and phone numbers, so the file waits in the database
+(`roster_upload`), AES-GCM encrypted (app.core.crypto, its own purpose), with its name
+encrypted too; the form carries a random token (the table keeps only its SHA-256) and the
+file's SHA-256. Every app server sees the same uploads.
+
+- `store` deletes the stale uploads first (older than ROSTER_UPLOAD_MAX_AGE_MINUTES, default
+  120), and so does `flask --app wsgi recipients purge-uploads` (run it from a timer);
+- `consume` takes the upload out exactly once: one `DELETE … WHERE token_hash = … AND user_id = …
+  AND created_at >= … RETURNING …` in the confirmation's transaction. A double-tapped "confirm"
+  imports once; the second finds nothing and answers 409 `roster_upload_gone`. When the import
+  then fails, its rollback puts the upload back.
+
+Services flush; the caller commits.
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import hashlib
-import json
-import os
 import secrets
-import time
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import delete
 
+from app.core import crypto
+from app.core.db import utcnow
 from app.core.errors import InvalidInput
+from app.extensions import db
+from app.recipients.errors import RosterUploadGone
+from app.recipients.models import RosterUpload
 
-MAX_AGE = 6 * 3600
+PURPOSE = "roster-upload"
 _TOKEN_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 
 
-def _folder() -> Path:
-    path = Path(current_app.config.get("ROSTER_UPLOAD_DIR") or Path(current_app.instance_path) / "roster-uploads")
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return path
+def max_age() -> dt.timedelta:
+    return dt.timedelta(minutes=int(current_app.config.get("ROSTER_UPLOAD_MAX_AGE_MINUTES", 120)))
 
 
-def _clean(folder: Path) -> None:
-    cutoff = time.time() - MAX_AGE
-    for f in folder.iterdir():
-        try:
-            if f.stat().st_mtime < cutoff:
-                f.unlink()
-        except FileNotFoundError:
-            continue
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def store(data: bytes, *, filename: str, user_id: int) -> str:
-    folder = _folder()
-    _clean(folder)
+    """Keep an upload for its confirmation; return the token the form carries."""
+    purge_stale()
     token = secrets.token_urlsafe(24)
-    meta = {"filename": filename, "user_id": user_id, "sha256": hashlib.sha256(data).hexdigest()}
-    for name, content in ((f"{token}.bin", data), (f"{token}.json", json.dumps(meta).encode())):
-        fd = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(content)
+    db.session.add(RosterUpload(token_hash=_token_hash(token), user_id=user_id, created_at=utcnow(),
+                                filename_enc=crypto.encrypt(str(filename or "")[:255], purpose=PURPOSE),
+                                payload=crypto.encrypt_bytes(data, purpose=PURPOSE)))
+    db.session.flush()
     return token
 
 
-def load(token: str, *, user_id: int, sha256: str) -> tuple[bytes, str]:
-    """The stored bytes and filename; InvalidInput if missing, expired, foreign or changed."""
+def consume(token: str, *, user_id: int, sha256: str) -> tuple[bytes, str]:
+    """Take the upload out (once): its bytes and file name. RosterUploadGone when it was
+    taken already, expired, or is another user's; InvalidInput when the file is not the one
+    the preview showed."""
     if not token or not set(token) <= _TOKEN_CHARS:
+        raise RosterUploadGone()
+    row = db.session.execute(
+        delete(RosterUpload)
+        .where(RosterUpload.token_hash == _token_hash(token), RosterUpload.user_id == user_id,
+               RosterUpload.created_at >= utcnow() - max_age())
+        .returning(RosterUpload.payload, RosterUpload.filename_enc)
+        .execution_options(synchronize_session=False)).first()
+    if row is None:
+        raise RosterUploadGone()
+    data = crypto.decrypt_bytes(row[0], purpose=PURPOSE)
+    if hashlib.sha256(data).hexdigest() != sha256:
         raise InvalidInput(_("导入已过期，请重新上传名册"))
-    folder = _folder()
-    try:
-        meta = json.loads((folder / f"{token}.json").read_text())
-        data = (folder / f"{token}.bin").read_bytes()
-    except (FileNotFoundError, ValueError):
-        raise InvalidInput(_("导入已过期，请重新上传名册")) from None
-    if meta["user_id"] != user_id or meta["sha256"] != sha256 or hashlib.sha256(data).hexdigest() != sha256:
-        raise InvalidInput(_("导入已过期，请重新上传名册"))
-    return data, meta["filename"]
+    return data, crypto.decrypt(row[1], purpose=PURPOSE)
 
 
-def discard(token: str) -> None:
-    if token and set(token) <= _TOKEN_CHARS:
-        for suffix in (".bin", ".json"):
-            (_folder() / f"{token}{suffix}").unlink(missing_ok=True)
+def remove_legacy_files() -> int:
+    """Delete the unencrypted roster files earlier versions kept in instance/roster-uploads;
+    return how many (the folder goes too)."""
+    folder = Path(current_app.instance_path) / "roster-uploads"
+    if not folder.is_dir():
+        return 0
+    removed = 0
+    for f in folder.iterdir():
+        if f.is_file():
+            f.unlink()
+            removed += 1
+    with contextlib.suppress(OSError):
+        folder.rmdir()
+    return removed
+
+
+def purge_stale(*, now: dt.datetime | None = None) -> int:
+    """Delete the uploads older than the maximum age; return how many."""
+    cutoff = (now or utcnow()) - max_age()
+    result = db.session.execute(delete(RosterUpload).where(RosterUpload.created_at < cutoff)
+                                .execution_options(synchronize_session=False))
+    return result.rowcount or 0

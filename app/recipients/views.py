@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Length
 
 from app.auth.permissions import district_filter, ensure_district, require_role
 from app.core.errors import InvalidInput
+from app.core.numbers import arg_int
 from app.extensions import db
 from app.recipients import roster, services, uploads
 from app.recipients.models import CATEGORIES, STATUSES
@@ -48,7 +49,7 @@ def index():
     args = request.args
     category = args.get("category") if args.get("category") in CATEGORIES else None
     status = args.get("status") if args.get("status") in STATUSES else None
-    page = max(1, args.get("page", 1, type=int))
+    page = max(1, args.get("page", 1, type=arg_int))
     rows, total = services.list_recipients(
         district_code=district_filter(current_user) or (args.get("district") or None), category=category,
         status=status, township=args.get("township") or None, q=args.get("q") or None, page=page)
@@ -101,8 +102,9 @@ def import_preview():
         db.session.rollback()
         flash(str(e.message), "error")
         return render_template("recipients/import.html", form=form), 400
-    db.session.rollback()  # a preview writes nothing
+    db.session.rollback()  # a preview writes nothing but the upload that waits for "confirm"
     token = uploads.store(data, filename=upload.filename, user_id=current_user.id) if report.ok else ""
+    db.session.commit()
     apply_form = ApplyForm(token=token, sha256=report.sha256, sync="1" if form.sync.data else "")
     return render_template("recipients/preview.html", report=report, apply_form=apply_form), \
         (200 if report.ok else 422)
@@ -114,14 +116,14 @@ def import_apply():
     form = ApplyForm()
     if not form.validate():
         raise InvalidInput(_("导入已过期，请重新上传名册"))
-    data, filename = uploads.load(form.token.data, user_id=current_user.id, sha256=form.sha256.data)
+    # taken out exactly once, in the import's own transaction: a second "confirm" gets 409
+    data, filename = uploads.consume(form.token.data, user_id=current_user.id, sha256=form.sha256.data)
     report = roster.import_roster(data, filename, apply=True, sync=form.sync.data == "1",
                                   allowed_district=district_filter(current_user))
     if not report.ok:  # the registry changed since the preview in a way that makes rows bad
         db.session.rollback()
         return render_template("recipients/preview.html", report=report, apply_form=None), 422
     db.session.commit()
-    uploads.discard(form.token.data)
     flash(_("名册已导入：新增 %(new)s，变更 %(changed)s，退出 %(leaving)s", new=report.new,
             changed=report.changed, leaving=report.leaving), "success")
     return redirect(url_for("recipients.index"))

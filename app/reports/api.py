@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import marshmallow as ma
 from flask_smorest import Blueprint
 
 from app.auth.permissions import require_role
+from app.core import schema as boundary
 from app.core.timeutil import Period
 from app.reports import reconciliation, scope, verify
 
 blp = Blueprint("api_reports", __name__, description="对账 Reconciliation")
 
 
-class ReconciliationArgs(ma.Schema):
-    programme = ma.fields.String(load_default=None)
+class ReconciliationArgs(boundary.Schema):
+    programme = boundary.Text(load_default=None, max_length=20)
 
 
 @blp.route("/reconciliation/<period>", methods=["GET"])

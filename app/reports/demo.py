@@ -33,6 +33,6 @@ def seed(echo) -> None:
     added = 0
     for sale, (rating, kind, comment) in zip(sales, COMMENTS, strict=False):
         if db.session.scalar(select(Feedback.id).where(Feedback.sale_id == sale.id)) is None:
-            feedback.submit(sale.receipt_no, rating=rating, kind=kind, comment=comment)
+            feedback.submit(sale, rating=rating, kind=kind, comment=comment)
             added += 1
     echo(f"demo: {added} feedback entries added" if sales else "demo: no sales yet, feedback skipped")

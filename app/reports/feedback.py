@@ -1,5 +1,9 @@
-"""Feedback from the public page the receipt QR opens (/f/<receipt_no>): a rating of the visit
-(1–5) and an optional comment or complaint; staff read and answer them.
+"""Feedback from the public page the receipt QR opens (/f/<receipt_no>/<token>): a rating of
+the visit (1–5) and an optional comment or complaint; staff read and answer them.
+
+Receipt numbers are sequential (WD01-20261202-0007), so the link also carries a keyed token
+(app.pos.receipt_data.feedback_token, 80 bits): without the right one the receipt is "not
+found" and nothing is written — nobody can give a stranger's feedback before they do.
 
 One feedback per receipt (a unique sale_id): a second one is refused, so a receipt cannot be
 used to flood a shop's ratings. Nothing personal is stored: no name, no phone, no address
@@ -8,8 +12,6 @@ used to flood a shop's ratings. Nothing personal is stored: no name, no phone, n
 
 from __future__ import annotations
 
-import unicodedata
-
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -17,7 +19,9 @@ from sqlalchemy.exc import IntegrityError
 from app.core import audit
 from app.core.db import utcnow
 from app.core.errors import Conflict, InvalidInput, NotFound
+from app.core.text import clean_text
 from app.extensions import db
+from app.pos import receipt_data
 from app.pos.models import Sale
 from app.reports.models import FEEDBACK_KINDS, Feedback
 
@@ -25,15 +29,15 @@ MAX_COMMENT = 500
 
 
 def _clean_text(text: str | None, limit: int) -> str:
-    text = "".join(c for c in (text or "") if c in "\n" or unicodedata.category(c)[0] != "C").strip()
-    if len(text) > limit:
-        raise InvalidInput(_("内容最多 %(n)s 字", n=limit))
-    return text
+    return clean_text(text, label=_("内容"), max_length=limit, multiline=True)
 
 
-def sale_for_receipt(receipt_no: str) -> Sale:
+def sale_for_receipt(receipt_no: str, token: str | None) -> Sale:
+    """The sale a feedback link names; NotFound unless the token is the receipt's own."""
     receipt_no = (receipt_no or "").strip()[:40]
-    sale = db.session.scalar(select(Sale).where(Sale.receipt_no == receipt_no)) if receipt_no else None
+    sale = None
+    if receipt_no and receipt_data.feedback_token_matches(receipt_no, token):
+        sale = db.session.scalar(select(Sale).where(Sale.receipt_no == receipt_no))
     if sale is None:
         raise NotFound(_("没有找到这张小票，请核对小票上的二维码"))
     return sale
@@ -43,8 +47,8 @@ def existing_for(sale: Sale) -> Feedback | None:
     return db.session.scalar(select(Feedback).where(Feedback.sale_id == sale.id))
 
 
-def submit(receipt_no: str, *, rating, kind: str = "comment", comment: str = "") -> Feedback:
-    sale = sale_for_receipt(receipt_no)
+def submit(sale: Sale, *, rating, kind: str = "comment", comment: str = "") -> Feedback:
+    """Record the feedback for `sale` (found through its link by `sale_for_receipt`)."""
     try:
         rating = int(rating)
     except (TypeError, ValueError):

@@ -25,7 +25,7 @@ from sqlalchemy import and_, func, or_, select, update
 
 from app.auth.models import Shop
 from app.core import audit
-from app.core.db import utcnow
+from app.core.db import unique_or, utcnow
 from app.core.errors import Conflict, InvalidInput, NotFound, PeriodClosed
 from app.core.timeutil import Period, business_today
 from app.extensions import db
@@ -159,18 +159,28 @@ def prepare(shop: Shop, period: str | Period, *, today: dt.date | None = None) -
     today = today or business_today()
     if period.last_day >= today:
         raise InvalidInput(_("%(period)s 尚未结束，月末之后才能结算", period=str(period)))
+    # the shop's row orders preparing against a payment (and against a second preparing at the
+    # same moment, which then finds the first one's draft)
+    _lock_shop(shop.id, exclusive=True)
     s = find(shop.id, period)
+    if s is not None:
+        db.session.refresh(s)
     if s is not None and s.status == "paid":
         return s
-    if s is None:
+    created = s is None
+    if created:
         s = Settlement(number=number_for(shop, period), shop_id=shop.id, period=str(period), status="draft",
                        created_by=audit.current_actor().username[:80], created_at=utcnow())
-        db.session.add(s)
-    for key, value in figures(shop.id, period).items():
+        with unique_or(db.session, Conflict(_("结算单正在生成，请刷新后再试"))):
+            db.session.add(s)
+    figs = figures(shop.id, period)
+    changed = created or any(getattr(s, key) != value for key, value in figs.items())
+    for key, value in figs.items():
         setattr(s, key, value)
     db.session.flush()
-    audit.record("reports.settlement.prepare", target=s,
-                 details={"shop": shop.code, "period": str(period), "amount_fen": s.amount_fen})
+    if changed:  # the same figures prepared again are no new event
+        audit.record("reports.settlement.prepare", target=s,
+                     details={"shop": shop.code, "period": str(period), "amount_fen": s.amount_fen})
     return s
 
 

@@ -23,7 +23,7 @@ from app.auth.models import Shop
 from app.core import audit
 from app.core.db import utcnow
 from app.core.errors import Conflict, InvalidInput, NotFound
-from app.core.masking import mask_name, mask_phone
+from app.core.masking import mask_name
 from app.core.timeutil import Period
 from app.donations.models import Pickup
 from app.extensions import db
@@ -160,7 +160,7 @@ def call_list(check: SpotCheck) -> list[dict]:
     for item in check.items:
         r = people.get(item.recipient_id)
         out.append({"item": item, "name_masked": mask_name(r.name) if r else "",
-                    "phone_masked": mask_phone(r.phone) if r else "", "has_phone": bool(r and r.phone)})
+                    "phone_masked": (r.phone_masked or "") if r else "", "has_phone": bool(r and r.phone_enc)})
     return out
 
 
@@ -170,7 +170,7 @@ def reveal_phone(item: SpotCheckItem, *, reason: str = "") -> str:
     audit.record("reports.spot_check.reveal_phone", target=item,
                  details={"recipient_id": recipient.id, "spot_check_id": item.spot_check_id,
                           "reason": (reason or "抽查回访")[:200]})
-    return recipient.phone or ""
+    return recipients.phone_of(recipient)
 
 
 def record_outcome(item: SpotCheckItem, *, outcome: str, satisfaction: int | None = None,
@@ -225,7 +225,7 @@ def rates(check_id: int | None = None, *, period: str | None = None, district_co
 
 def plain_people(check: SpotCheck) -> dict[int, tuple[str, str]]:
     """Names and phones unmasked, for an export a privileged user asked for; audited."""
-    people = {r.id: (r.name, r.phone or "") for r in db.session.scalars(
+    people = {r.id: (r.name, recipients.phone_of(r)) for r in db.session.scalars(
         select(Recipient).where(Recipient.id.in_({i.recipient_id for i in check.items})))}
     audit.record("reports.spot_check.unmasked", target=check, details={"people": len(people)})
     return people

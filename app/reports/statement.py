@@ -15,11 +15,11 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
 from app.core import audit
 from app.core.money import format_fen
-from app.core.pdf import cjk_font
+from app.core.pdf import cjk_font, para
 from app.core.timeutil import to_business
 from app.reports import exports
 from app.reports.models import Settlement
@@ -88,30 +88,30 @@ def _build_pdf(s: Settlement) -> bytes:
     cell = ParagraphStyle("cell", fontName=font, fontSize=9, leading=12, wordWrap="CJK")
     a = _amounts(s)
     story = [
-        Paragraph(_("慈善超市购物券结算单"), title),
-        Paragraph(_("编号：%(no)s", no=s.number), ParagraphStyle("no", parent=body, alignment=1)),
+        para(_("慈善超市购物券结算单"), title),
+        para(_("编号：%(no)s", no=s.number), ParagraphStyle("no", parent=body, alignment=1)),
         Spacer(1, 5 * mm),
-        Paragraph(_("门店：%(name)s（%(code)s）", name=s.shop.name, code=s.shop.code), body),
-        Paragraph(_("结算月份：%(period)s", period=s.period), body),
-        Paragraph(_("状态：%(status)s", status=_status(s)), body),
-        Paragraph(_("购物券交易 %(n)s 笔，购物券付款 %(paid)s，作废退回 %(refund)s，应付门店 %(amount)s",
+        para(_("门店：%(name)s（%(code)s）", name=s.shop.name, code=s.shop.code), body),
+        para(_("结算月份：%(period)s", period=s.period), body),
+        para(_("状态：%(status)s", status=_status(s)), body),
+        para(_("购物券交易 %(n)s 笔，购物券付款 %(paid)s，作废退回 %(refund)s，应付门店 %(amount)s",
                     n=a["sales_count"], paid=format_fen(a["voucher_fen"]), refund=format_fen(a["refund_fen"]),
                     amount=format_fen(a["amount_fen"])), body),
         Spacer(1, 4 * mm),
     ]
     t = table(s)
-    data = [[Paragraph(h, cell) for h in t.headers]]
+    data = [[para(h, cell) for h in t.headers]]
     for row in t.iter_rows():
-        data.append([Paragraph(format_fen(v) if i in t.money else str(v), cell) for i, v in enumerate(row)])
-    data.append([Paragraph(_("合计"), cell), "", "", "", "", Paragraph(format_fen(a["voucher_fen"]), cell),
-                 Paragraph(format_fen(a["refund_fen"]), cell), Paragraph(format_fen(a["amount_fen"]), cell)])
+        data.append([para(format_fen(v) if i in t.money else str(v), cell) for i, v in enumerate(row)])
+    data.append([para(_("合计"), cell), "", "", "", "", para(format_fen(a["voucher_fen"]), cell),
+                 para(format_fen(a["refund_fen"]), cell), para(format_fen(a["amount_fen"]), cell)])
     widths = [18 * mm, 44 * mm, 20 * mm, 20 * mm, 14 * mm, 22 * mm, 18 * mm, 22 * mm]
     grid = Table(data, colWidths=widths, repeatRows=1)
     grid.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
                               ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
                               ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
     story += [grid, Spacer(1, 10 * mm),
-              Paragraph(_("慈善总会经办人签字：____________　门店负责人签字：____________"), body)]
+              para(_("慈善总会经办人签字：____________　门店负责人签字：____________"), body)]
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=12 * mm, rightMargin=12 * mm, topMargin=14 * mm,
                             bottomMargin=14 * mm, title=s.number, author=_("慈善总会"))

@@ -9,8 +9,9 @@ from flask_babel import lazy_gettext as _l
 from app.auth.permissions import ensure_district, require_role
 from app.core import audit
 from app.core.errors import Forbidden, InvalidInput
+from app.core.idempotency import form_once
 from app.core.masking import mask_phone
-from app.core.text import is_digits
+from app.core.numbers import parse_int
 from app.extensions import db
 from app.reports import exports, feedback, scope, spotchecks
 from app.reports.models import OUTCOMES
@@ -23,12 +24,7 @@ FEEDBACK_KIND_LABELS = {"comment": _l("评价"), "complaint": _l("投诉")}
 
 
 def _int_or_none(text: str | None, what: str) -> int | None:
-    text = (text or "").strip()
-    if not text:
-        return None
-    if not is_digits(text):
-        raise InvalidInput(_("%(what)s 应为整数", what=what))
-    return int(text)
+    return parse_int(text, label=what, minimum=0, required=False)
 
 
 def _check(check_id: int):
@@ -79,6 +75,7 @@ def spot_checks_export():
 
 @bp.post("/spot-checks")
 @require_role(*scope.STAFF)
+@form_once
 def draw_spot_check():
     mode = request.form.get("mode", "size")
     amount = _int_or_none(request.form.get("amount"), _("抽查数量或比例"))
@@ -140,6 +137,7 @@ def reveal_phone(item_id: int):
 
 @bp.post("/spot-checks/items/<int:item_id>/outcome")
 @require_role(*scope.STAFF)
+@form_once
 def record_outcome(item_id: int):
     item = spotchecks.get_item(item_id)
     _check(item.spot_check_id)
@@ -179,6 +177,7 @@ def feedback_export():
 
 @bp.post("/feedback/<int:feedback_id>/answer")
 @require_role(*scope.SHOP_STAFF)
+@form_once
 def answer_feedback(feedback_id: int):
     fb = feedback.get(feedback_id)
     scope.check_shop(fb.shop)

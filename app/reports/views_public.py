@@ -1,4 +1,5 @@
-"""Public pages, no login: the feedback page the receipt QR opens, and the public figures.
+"""Public pages, no login: the feedback page the receipt QR opens (/f/<receipt_no>/<token>, the
+token keyed so that receipt numbers cannot be guessed into links), and the public figures.
 
 Neither shows personal data: the feedback page names the shop and the day of the visit, never
 the items, the amounts, the voucher or the person; the figures page suppresses small cells.
@@ -31,35 +32,43 @@ def _hotline(sale=None) -> str:
         current_app.config["COMPLAINT_HOTLINE"]
 
 
-@public_bp.get("/f/<receipt_no>")
+@public_bp.route("/f/<receipt_no>", methods=["GET", "POST"])
 @public
 @limiter.limit(_page_limit)
-def feedback_page(receipt_no: str):
+def feedback_without_token(receipt_no: str):
+    """A link without its token (typed by hand, or printed before links had one): not found."""
+    return render_template("reports/public_feedback_unknown.html", hotline=_hotline()), 404
+
+
+@public_bp.get("/f/<receipt_no>/<token>")
+@public
+@limiter.limit(_page_limit)
+def feedback_page(receipt_no: str, token: str):
     try:
-        sale = feedback.sale_for_receipt(receipt_no)
+        sale = feedback.sale_for_receipt(receipt_no, token)
     except DomainError:
         return render_template("reports/public_feedback_unknown.html", hotline=_hotline()), 404
     done = feedback.existing_for(sale)
     return render_template("reports/public_feedback.html", sale=sale, done=done, hotline=_hotline(sale),
-                           receipt_no=sale.receipt_no, form={}, error=None)
+                           receipt_no=sale.receipt_no, token=token, form={}, error=None)
 
 
-@public_bp.post("/f/<receipt_no>")
+@public_bp.post("/f/<receipt_no>/<token>")
 @public
 @limiter.limit(_post_limit)
-def feedback_submit(receipt_no: str):
+def feedback_submit(receipt_no: str, token: str):
     try:
-        sale = feedback.sale_for_receipt(receipt_no)
+        sale = feedback.sale_for_receipt(receipt_no, token)
     except DomainError:
         return render_template("reports/public_feedback_unknown.html", hotline=_hotline()), 404
     form = {"rating": request.form.get("rating", ""), "kind": request.form.get("kind", "comment"),
             "comment": request.form.get("comment", "")}
     try:
-        fb = feedback.submit(receipt_no, rating=form["rating"], kind=form["kind"], comment=form["comment"])
+        fb = feedback.submit(sale, rating=form["rating"], kind=form["kind"], comment=form["comment"])
     except DomainError as e:
         db.session.rollback()
         return render_template("reports/public_feedback.html", sale=sale, done=feedback.existing_for(sale),
-                               hotline=_hotline(sale), receipt_no=sale.receipt_no, form=form,
+                               hotline=_hotline(sale), receipt_no=sale.receipt_no, token=token, form=form,
                                error=str(e.message)), e.status
     db.session.commit()
     message = _("谢谢您的评价！") if fb.kind == "comment" else _("投诉已收到，我们会尽快核实处理。")

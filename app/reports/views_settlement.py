@@ -9,6 +9,8 @@ from app.auth import services as auth_services
 from app.auth.permissions import require_role
 from app.core import audit
 from app.core.errors import InvalidInput
+from app.core.idempotency import form_once
+from app.core.numbers import parse_int
 from app.core.timeutil import Period
 from app.extensions import db
 from app.reports import exports, scope, settlement, statement
@@ -90,13 +92,10 @@ def settlement_document(settlement_id: int, fmt: str):
 
 @bp.post("/settlements/<int:settlement_id>/pay")
 @require_role(*scope.STAFF)
+@form_once
 def pay_settlement(settlement_id: int):
     s = _scoped(settlement_id)
-    expected = request.form.get("expected_amount_fen", "").strip()
-    try:
-        expected_fen = int(expected) if expected else None
-    except ValueError:
-        raise InvalidInput(_("金额格式不正确：%(value)s", value=expected)) from None
+    expected_fen = parse_int(request.form.get("expected_amount_fen"), label=_("金额"), minimum=0, required=False)
     settlement.mark_paid(s.id, reference=request.form.get("reference", ""), expected_amount_fen=expected_fen)
     db.session.commit()
     flash(_("已登记付款，%(period)s 该门店结算关闭", period=s.period), "success")

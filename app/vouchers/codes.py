@@ -1,7 +1,7 @@
 """Voucher codes: 100 random bits in Crockford base32 plus Crockford's mod-37 check symbol.
 
 Written `XXXXX-XXXXX-XXXXX-XXXXX-C`. Input is lenient (case, spaces, hyphens, full-width
-characters, I/L -> 1, O -> 0, a whole scanned URL ending in /v/CODE) and the check symbol
+characters, I/L -> 1, O -> 0, a whole scanned URL ending in /v#CODE or /v/CODE) and the check symbol
 catches every single-character substitution and every adjacent swap before any database
 look-up: 37 is prime and larger than 32, so neither (a - b) * 32^k nor (a - b) * 31 * 32^k is
 a multiple of 37 for two different symbols a, b.
@@ -49,7 +49,9 @@ def group(code: str) -> str:
 def canonical(text: str) -> str:
     """The canonical code behind what someone typed or scanned; BadCode if it cannot be one."""
     s = unicodedata.normalize("NFKC", str(text or "")).strip()
-    if "/v/" in s:  # a scanned QR: PUBLIC_BASE_URL/v/CODE
+    if "/v#" in s:  # a scanned QR: PUBLIC_BASE_URL/v#CODE
+        s = s.rsplit("/v#", 1)[1]
+    elif "/v/" in s:  # a QR printed before codes moved to the fragment: PUBLIC_BASE_URL/v/CODE
         s = s.rsplit("/v/", 1)[1].split("?", 1)[0].split("#", 1)[0]
     s = _DROP.sub("", s).upper().translate(_FOLD)
     data, check = s[:DATA_LENGTH], s[DATA_LENGTH:]

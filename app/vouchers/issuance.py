@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.core import audit
-from app.core.db import utcnow
+from app.core.db import lock, utcnow
 from app.core.errors import InvalidInput
 from app.core.timeutil import Period, business_today
 from app.extensions import db
@@ -52,6 +52,9 @@ def issue_vouchers(*, period: str | Period, programme_code: str | None = None,
     """Issue the period's vouchers to every eligible active recipient still without one."""
     period = Period.parse(str(period))
     programme = get_programme(programme_code)
+    # runs of one programme take turns: a second run (a double click, a retry, the timer and a
+    # clerk at once) starts when the first has committed, and finds its vouchers issued
+    lock(db.session, programme)
     if not programme.active:
         raise InvalidInput(_("购物券项目已停用：%(code)s", code=programme.code))
     actor = audit.current_actor()

@@ -2,10 +2,14 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from app.core import schema as boundary
+from app.core.schema import Text
 
-class IssuanceRunIn(Schema):
-    period = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-\d{2}$"))
-    programme = fields.String(load_default=None, validate=validate.Length(max=20))
+
+class IssuanceRunIn(boundary.Schema):
+    idempotency_key = Text(load_default=None, allow_none=True, min_length=8, max_length=64)
+    period = Text(required=True, max_length=7, validate=validate.Regexp(r"^[0-9]{4}-[0-9]{2}$"))
+    programme = Text(load_default=None, allow_none=True, max_length=20)
 
 
 class IssuanceRunOut(Schema):
@@ -37,3 +41,16 @@ class VoucherOut(Schema):
     recipient = fields.Nested(RecipientRef)
     category_allowed = fields.Boolean()
     limits = fields.List(fields.Dict())
+
+
+class CodeIn(Schema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class VoucherPublicOut(Schema):
+    status = fields.String()
+    balance_fen = fields.Integer()
+    face_fen = fields.Integer()
+    valid_from = fields.String()
+    valid_until = fields.String()
+    code_tail = fields.String()

@@ -75,7 +75,8 @@ def code_of(voucher: Voucher) -> str:
 
 
 def public_url(canonical: str, base_url: str) -> str:
-    return f"{base_url.rstrip('/')}/v/{canonical}"
+    """The QR's PUBLIC_BASE_URL/v#CODE: the fragment is never sent, so no log ever sees it."""
+    return f"{base_url.rstrip('/')}/v#{canonical}"
 
 
 # --- look-up ------------------------------------------------------------------------------
@@ -114,8 +115,16 @@ def recipient_for_code(code: str) -> Recipient:
     return voucher.recipient
 
 
+def public_info(voucher: Voucher, *, today: dt.date) -> dict:
+    """What the holder's public page shows: balance and validity, nothing personal."""
+    status = voucher_status(voucher, today=today)
+    return {"status": status, "balance_fen": voucher.balance_fen if status == "active" else 0,
+            "face_fen": voucher.face_fen, "valid_from": voucher.valid_from.isoformat(),
+            "valid_until": voucher.valid_until.isoformat(), "code_tail": voucher.code_tail}
+
+
 def voucher_info(voucher: Voucher, *, today: dt.date) -> dict:
-    """What the till shows: GET /api/v1/vouchers/<code>, with the recipient's remaining limits."""
+    """What the till shows (POST /api/v1/vouchers/lookup), with the recipient's remaining limits."""
     recipient = voucher.recipient
     programme = voucher.programme
     return {

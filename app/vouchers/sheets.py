@@ -1,7 +1,8 @@
 """A4 sheets of voucher cards, 8 to a page, sorted street by street for handing out.
 
-Each card: the QR (PUBLIC_BASE_URL/v/CODE, no personal data), the grouped code, the masked
-name, township and community, amount and validity, in Chinese with the embedded CJK font of
+Each card: the QR (PUBLIC_BASE_URL/v#CODE: the code in the URL fragment, which browsers never
+send to a server; no personal data), the grouped code, the masked name, township and community,
+amount and validity, in Chinese with the embedded CJK font of
 app.core.pdf. The QR is drawn as vector squares from the `qrcode` matrix (no raster image per
 card), so a page stays small and sharp at any printer resolution.
 """
@@ -17,6 +18,7 @@ from app.core import audit
 from app.core.masking import mask_name
 from app.core.money import format_fen
 from app.core.pdf import cjk_font
+from app.core.text import printable
 from app.core.timeutil import Period
 from app.extensions import db
 from app.recipients.models import Recipient
@@ -77,6 +79,7 @@ def _draw_qr(c, data: str, x: float, y: float, size: float) -> None:
 
 
 def _fit(c, text: str, font: str, size: float, width: float) -> str:
+    text = printable(text).replace("\n", " ").replace("\t", " ")  # drawString prints, never parses
     while text and c.stringWidth(text, font, size) > width:
         text = text[:-1]
     return text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from urllib.parse import quote
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -13,6 +14,7 @@ from markupsafe import Markup
 from app.auth.permissions import district_filter, ensure_district, public, require_role
 from app.auth.services import list_shops
 from app.core.errors import InvalidInput
+from app.core.idempotency import form_once
 from app.core.timeutil import Period, business_today
 from app.extensions import db, limiter
 from app.vouchers import issuance, services, sheets
@@ -30,35 +32,54 @@ def _public_limit() -> str:
 
 
 # --- public ---------------------------------------------------------------------------------
+# The QR code leads to /v#CODE: the code stays in the URL fragment, which browsers never send,
+# and the page's script asks POST /api/v1/vouchers/balance (app/vouchers/api.py). No URL that a
+# server or proxy logs carries a spendable code; old links that did are only redirected.
+
+def _public_page(*, info=None, unknown=False, status=200):
+    shops = [s for s in list_shops() if s.active]
+    return render_template("vouchers/public_lookup.html", info=info, unknown=unknown, shops=shops), status
+
+
+def _to_fragment(code: str):
+    """303 to /v#CODE: the code leaves the path (and the Referer of everything the page loads)."""
+    return redirect(url_for("voucher_public.public_lookup") + "#" + quote(code.strip()[:64], safe="-*~$="), 303)
+
 
 @public_bp.get("/v")
 @public
 @limiter.limit(_public_limit)
 def public_lookup():
-    """A form for typing the code by hand (the QR leads straight to /v/<code>)."""
+    """The holder's page: reads the code from the fragment (script) or the form (POST)."""
     code = (request.args.get("code") or "").strip()
-    if code:
-        return redirect(url_for("voucher_public.public_voucher", code=code))
-    return render_template("vouchers/public_lookup.html")
+    if code:  # the GET form of earlier versions
+        return _to_fragment(code)
+    return _public_page()
 
 
-@public_bp.get("/v/<code>")
+@public_bp.post("/v")
+@public
+@limiter.limit(_public_limit)
+def public_lookup_post():
+    """The form without JavaScript: the code in the POST body, the card in the answer."""
+    try:
+        voucher = services.find_voucher(request.form.get("code", ""))
+    except VoucherUnknown:
+        db.session.rollback()
+        return _public_page(unknown=True, status=404)
+    info = services.public_info(voucher, today=business_today())
+    db.session.rollback()
+    return _public_page(info=info)
+
+
+@public_bp.get("/v/<path:code>")
 @public
 @limiter.limit(_public_limit)
 def public_voucher(code: str):
-    """Balance and validity for the holder: no name, no ID number, nothing personal."""
-    try:
-        voucher = services.find_voucher(code)
-    except VoucherUnknown:
-        db.session.rollback()
-        return render_template("vouchers/public_unknown.html"), 404
-    today = business_today()
-    status = services.voucher_status(voucher, today=today)
-    shops = [s for s in list_shops() if s.active]
-    resp = render_template("vouchers/public_voucher.html", voucher=voucher, status=status, shops=shops,
-                           today=today)
-    db.session.rollback()
-    return resp
+    """A QR code printed before codes moved to the fragment: still works, by a redirect to
+    /v#CODE (the request itself is logged with the code redacted: app/core/logredact.py,
+    deploy/gunicorn.conf.py, deploy/nginx/cishan.conf)."""
+    return _to_fragment(code)
 
 
 # --- staff ----------------------------------------------------------------------------------
@@ -79,6 +100,7 @@ def issuance_page():
 
 @bp.post("/issue")
 @require_role(*STAFF)
+@form_once
 def issue():
     form = PeriodForm()
     if not form.validate():
@@ -138,6 +160,7 @@ def reprint(voucher_id: int):
 
 @bp.post("/<int:voucher_id>/reissue")
 @require_role(*STAFF)
+@form_once
 def reissue(voucher_id: int):
     voucher = _scoped_voucher(voucher_id)
     form = ReasonForm()

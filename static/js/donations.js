@@ -19,15 +19,17 @@
     input.dispatchEvent(new Event("change", { bubbles: true }));
   });
 
-  // the pickup screen: a scanned voucher QR identifies the recipient (handheld scanner anywhere)
-  var scanForm = document.querySelector("form[data-scan-target]");
+  // the pickup screen: a scanned voucher QR identifies the recipient (handheld scanner anywhere);
+  // the code is posted, never put in a URL (access logs would keep it)
+  var searchForm = document.querySelector("form[data-scan-form]");
+  var scanForm = searchForm && document.getElementById(searchForm.getAttribute("data-scan-form"));
   if (scanForm && window.Scanner) {
     window.Scanner.listen({ target: document });
     document.addEventListener("scan", function (event) {
       var code = event.detail && event.detail.code;
       if (!code) { return; }
-      window.location.href = scanForm.getAttribute("action") + "?" +
-        scanForm.getAttribute("data-scan-target") + "=" + encodeURIComponent(code);
+      scanForm.querySelector('input[name="code"]').value = code;
+      scanForm.submit();
     });
   }
 

@@ -36,7 +36,9 @@
   }
 
 
-  // the JSON API: resolves with the body, rejects with {code, status, details} or {network: true}
+  // the JSON API: resolves with the body, rejects with {code, status, details} or {network: true};
+  // `retryable` when the server (or the proxy before it) says it is unavailable for now: 503
+  // database_unavailable, 502/504 from the proxy. The same request may be sent again.
   function apiClient(base, csrfToken) {
     return function api(method, path, body, opts) {
       opts = opts || {};
@@ -56,12 +58,37 @@
           var err = (data && data.error) || { code: "unknown" };
           var e = new Error(err.message || err.code);
           e.code = err.code; e.status = resp.status; e.details = err.details;
+          e.retryable = resp.status === 502 || resp.status === 503 || resp.status === 504;
+          if (e.retryable && e.code === "unknown") e.code = "database_unavailable";
           throw e;
         });
       }, function () {
         clearTimeout(timer);
         var e = new Error("network");
         e.code = "network"; e.network = true;
+        throw e;
+      });
+    };
+  }
+
+  // One action the cashier means (open a shift, void a sale...), sent with an idempotency key. The
+  // key stays while the same request is sent again (a double tap, a retry after a lost answer), so
+  // the server answers the first result and does it once; a changed request gets a new key.
+  function onceSender(api) {
+    var pending = null, busy = false;
+    return function send(method, path, body) {
+      if (busy) return Promise.reject(Object.assign(new Error("busy"), { code: "busy", busy: true }));
+      var plain = method + " " + path + " " + JSON.stringify(body);
+      if (!pending || pending.plain !== plain) pending = { plain: plain, key: uuid4() };
+      var withKey = {};
+      Object.keys(body || {}).forEach(function (k) { withKey[k] = body[k]; });
+      withKey.idempotency_key = pending.key;
+      busy = true;
+      return api(method, path, withKey).then(function (data) {
+        busy = false; pending = null; return data;
+      }, function (e) {
+        busy = false;
+        if (!e.network) pending = null;   // answered: a new attempt is a new action
         throw e;
       });
     };
@@ -85,5 +112,6 @@
     return { set: set, get: function () { return value; } };
   }
 
-  root.TillKit = { fen: fen, yuanToFen: yuanToFen, el: el, uuid4: uuid4, apiClient: apiClient, keypad: keypad };
+  root.TillKit = { fen: fen, yuanToFen: yuanToFen, el: el, uuid4: uuid4, apiClient: apiClient, keypad: keypad,
+                   onceSender: onceSender };
 })(window);

@@ -8,13 +8,16 @@
     var $ = ctx.$, api = ctx.api, fail = ctx.fail, T = ctx.T, CONFIG = ctx.CONFIG;
     var K = root.TillKit, fen = K.fen, yuanToFen = K.yuanToFen, el = K.el;
     var keypad = ctx.keypad, printReceipt = ctx.printReceipt, loadProducts = ctx.loadProducts;
+    // each of these sends one idempotency key per action: a double tap or a retry does it once
+    var openShift = K.onceSender(api), closeShift = K.onceSender(api), voidSale = K.onceSender(api);
+    function quiet(e) { if (!e.busy) fail(e); }
 
     // ---------------------------------------------------------------- shifts
     var shiftPad = keypad($("shift-keypad"), function (v) { $("shift-amount").textContent = fen(yuanToFen(v.replace(/\.$/, "")) || 0); });
     $("shift-open").addEventListener("click", function () {
-      api("POST", "/shifts", { float_fen: yuanToFen(shiftPad.get().replace(/\.$/, "")) || 0 }).then(function () {
+      openShift("POST", "/shifts", { float_fen: yuanToFen(shiftPad.get().replace(/\.$/, "")) || 0 }).then(function () {
         $("dlg-shift").close(); CONFIG.shift_open = true;
-      }, fail);
+      }, quiet);
     });
     var closePad = keypad($("close-keypad"), function (v) { $("close-amount").textContent = fen(yuanToFen(v.replace(/\.$/, "")) || 0); });
     $("btn-close-shift").addEventListener("click", function () {
@@ -22,7 +25,7 @@
       $("dlg-close").showModal();
     });
     $("close-confirm").addEventListener("click", function () {
-      api("POST", "/shifts/current/close", { counted_fen: yuanToFen(closePad.get().replace(/\.$/, "")) || 0 }).then(function (z) {
+      closeShift("POST", "/shifts/current/close", { counted_fen: yuanToFen(closePad.get().replace(/\.$/, "")) || 0 }).then(function (z) {
         var box = $("close-report");
         box.textContent = "";
         box.appendChild(el("p", { class: "till-z", text: T.z_report + " Z" + z.number + " · " + T.sales + " " +
@@ -31,7 +34,7 @@
         box.appendChild(el("a", { class: "btn", href: "/pos/z/" + z.id, text: T.z_report }));
         $("close-confirm").disabled = true;
         CONFIG.shift_open = false;
-      }, fail);
+      }, quiet);
     });
 
     // ---------------------------------------------------------------- recent sales: void and reprint
@@ -62,10 +65,10 @@
       if (!voidTarget) return;
       var body = { reason: $("void-reason").value.trim() };
       if (CONFIG.role !== "manager") { body.manager = $("void-manager").value.trim(); body.manager_pin = $("void-pin").value; }
-      api("POST", "/sales/" + voidTarget.id + "/void", body).then(function () {
+      voidSale("POST", "/sales/" + voidTarget.id + "/void", body).then(function () {
         $("dlg-recent").close(); voidTarget = null; $("void-reason").value = ""; $("void-pin").value = "";
         loadProducts();
-      }, fail);
+      }, quiet);
     });
 
     return { askToOpen: function () { shiftPad.set(""); $("dlg-shift").showModal(); } };

@@ -167,15 +167,17 @@
   // ---------------------------------------------------------------- who is buying
   function voucherCodeFrom(text) {
     var t = text.trim();
-    var i = t.indexOf("/v/");
-    if (i >= 0) t = t.slice(i + 3).split(/[?#]/)[0];
+    var i = t.indexOf("/v#");                                     // a voucher QR: PUBLIC_BASE_URL/v#CODE
+    if (i >= 0) t = t.slice(i + 3);
+    else if ((i = t.indexOf("/v/")) >= 0) t = t.slice(i + 3).split(/[?#]/)[0];  // sheets printed before
     var compact = t.replace(/[\s-]/g, "");
     if (/^\d+$/.test(compact)) return null;                       // EAN and internal codes are digits
     // 20 data symbols and Crockford's check symbol, which may be one of * ~ $ = U
     return /^[0-9A-Za-z]{20}[0-9A-Za-z*~$=]$/.test(compact) ? t : null;
   }
   function identifyVoucher(code) {
-    return api("GET", "/vouchers/" + encodeURIComponent(code)).then(function (v) {
+    // by POST: a code in a URL would end up in access logs
+    return api("POST", "/vouchers/lookup", { code: code }).then(function (v) {
       if (v.status === "expired" || v.status === "revoked") {
         showError("voucher_" + v.status);
         return;
@@ -325,8 +327,10 @@
 
   function sendSale(attempt) {
     return api("POST", "/sales", state.pending.bodyText, { timeout: 12000 }).catch(function (e) {
-      if (e.network && attempt < 4) {               // same key: the server answers the first result
-        showError("network");
+      // a lost answer, or the server unavailable for now (503): the same body with the same key
+      // again; the server answers the first result if the sale was recorded
+      if ((e.network || e.retryable) && attempt < 4) {
+        showError(e.network ? "network" : "database_unavailable");
         return new Promise(function (r) { setTimeout(r, 500 * Math.pow(2, attempt)); })
           .then(function () { return sendSale(attempt + 1); });
       }
@@ -352,6 +356,7 @@
       done(sale);
     }, function (e) {
       if (e.network) showError("network_failed");
+      else if (e.retryable) showError("unavailable_failed");   // keep the key: pressing again is safe
       else { state.pending = null; fail(e); }
     }).then(function () { state.busy = false; $("pay-confirm").disabled = false; renderCart(); });
   });

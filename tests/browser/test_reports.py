@@ -28,8 +28,8 @@ def personal_strings(live_server) -> list[str]:
     with live_server.app.app_context():
         for r in db.session.scalars(sa.select(Recipient)):
             out += [r.name, mask_name(r.name)]
-            if r.phone:
-                out.append(r.phone)
+            if r.phone_enc:
+                out.append(recipients.phone_of(r))
             out.append(recipients.id_number_of(r)[-6:])
     return out
 
@@ -87,14 +87,17 @@ def test_public_figures_on_a_phone_show_nothing_personal(live_server, new_page):
 def test_a_recipient_rates_the_visit_from_the_receipt_qr(live_server, new_page):
     from app.extensions import db
     from app.pos.models import Sale
+    from app.pos.receipt_data import feedback_url
     from app.reports.models import Feedback
 
     with live_server.app.app_context():
         sale = db.session.scalar(sa.select(Sale).where(Sale.id.not_in(sa.select(Feedback.sale_id)))
                                  .order_by(Sale.id.desc()))
-        receipt_no = sale.receipt_no
+        receipt_no, qr_url = sale.receipt_no, feedback_url(sale)  # what the receipt's QR code holds
+    assert qr_url.startswith(live_server.url(f"/f/{receipt_no}/"))
     page = new_page(bypass_csp=True, **PHONE)
-    page.goto(live_server.url(f"/f/{receipt_no}"))
+    assert page.goto(live_server.url(f"/f/{receipt_no}")).status == 404  # the number alone finds nothing
+    page.goto(qr_url)
     size = page.evaluate("parseFloat(getComputedStyle(document.querySelector('main')).fontSize)")
     assert size >= 18
     text = page.locator("body").inner_text()

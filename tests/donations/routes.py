@@ -26,6 +26,7 @@ POLICY = {
     ("POST", "donations.set_limit"): Route(LIMIT_ADMIN),
     ("GET", "donations.figures"): Route(DONOR_ADMIN),
     ("GET", "donations.pickup"): Route(TILL),
+    ("POST", "donations.pickup_scan"): Route(TILL),
     ("POST", "donations.confirm_pickup"): Route(TILL),
     ("POST", "donations.return_pickup"): Route(frozenset({"manager"}), {"pickup_id": 999999}),
     ("POST", "api_donations.create_donation"): Route(LOGGING),

@@ -6,7 +6,7 @@ import datetime as dt
 
 from app.pos.receipts import Receipt, ReceiptLine, ReceiptPayment
 
-URL = "https://cishan.example.cn/r/WD01-20260305-0007"
+URL = "https://cishan.example.cn/f/WD01-20260305-0007/k7xq2m4nd5pwr3ta"
 
 
 def receipt_line(name: str = "福临门大米 10kg", *, qty: int = 1, unit: str = "袋", market: int = 5990,

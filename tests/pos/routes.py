@@ -11,6 +11,8 @@ MISSING = 999999
 POLICY = {
     ("GET", "pos.till"): Route(TILL),
     ("GET", "pos.z_report"): Route(READ, {"report_id": MISSING}),
+    ("GET", "pos.terminal"): Route(frozenset({"manager"})),
+    ("POST", "pos.terminal"): Route(frozenset({"manager"})),
     ("POST", "api_pos.open_shift"): Route(TILL),
     ("GET", "api_pos.current_shift"): Route(TILL),
     ("POST", "api_pos.close_shift"): Route(TILL),

@@ -162,7 +162,7 @@ def test_every_error_writes_nothing(till, case, code):
         kw["voucher_code"] = till.code
     elif case == "out_of_stock":
         lines = [{"product_id": till.oil.id, "qty": 21}]
-        pay = [{"method": "cash", "amount_fen": 999999}]
+        pay = [{"method": "cash", "amount_fen": 21 * 6800}]  # exact: no change past the cap
     elif case == "underpaid":
         pay = [{"method": "cash", "amount_fen": 100}]
     elif case == "empty_cart":

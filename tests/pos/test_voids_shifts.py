@@ -47,6 +47,10 @@ def test_partial_void_refunds_cash_before_the_voucher_for_ineligible_lines(till)
     with pytest.raises(Exception) as exc:
         voids.void_sale(sale=sale, actor=manager, reason="再来", lines=[{"line_id": liquor_line.id, "qty": 2}],
                         today=TODAY)
+    assert exc.value.code == "already_voided" and exc.value.details == {"line_id": liquor_line.id, "left": 1}
+    with pytest.raises(Exception) as exc:  # more than was ever sold is bad input, not a conflict
+        voids.void_sale(sale=sale, actor=manager, reason="再来", lines=[{"line_id": liquor_line.id, "qty": 3}],
+                        today=TODAY)
     assert exc.value.code == "invalid_input"
 
 

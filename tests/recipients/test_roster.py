@@ -37,7 +37,8 @@ def test_a_good_roster_imports_in_every_encoding(app_ctx, kind):
     assert (li.name, li.category, li.district_code) == ("李四", "tekun", "411024")
     assert services.id_number_of(li) == rows[1][1] and li.id_masked == rows[1][1][:4] + "*" * 10 + rows[1][1][-4:]
     wang = services.find_by_id_number(rows[2][1])
-    assert (wang.phone, wang.household_size, wang.category) == ("0374-5551234", None, "dibao_edge")
+    assert (services.phone_of(wang), wang.household_size, wang.category) == ("0374-5551234", None, "dibao_edge")
+    assert wang.phone_masked == "037****1234" and "0374-5551234" not in (wang.phone_enc, wang.phone_hash)
     logged = audit.search(action="recipients.import")[0]
     assert logged.details["new"] == 3 and logged.details["sha256"] == report.sha256
     again = roster.import_roster(data, name, apply=True)

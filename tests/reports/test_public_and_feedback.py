@@ -6,8 +6,9 @@ import re
 
 from sqlalchemy import select
 
-from app.core.masking import mask_name, mask_phone
+from app.core.masking import mask_name
 from app.extensions import db
+from app.pos.receipt_data import feedback_token
 from app.recipients.models import Recipient
 from app.reports.models import Feedback
 from app.vouchers import issuance
@@ -21,6 +22,12 @@ def _token(client, url: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
+def _link(app, receipt_no: str) -> str:
+    """The path the receipt's QR holds: /f/<receipt_no>/<token>."""
+    with app.app_context():
+        return f"/f/{receipt_no}/{feedback_token(receipt_no)}"
+
+
 def _personal_strings(app):
     with app.app_context():
         people = list(db.session.scalars(select(Recipient)))
@@ -28,7 +35,8 @@ def _personal_strings(app):
         for p in people:
             from app.recipients import services
 
-            out += [p.name, mask_name(p.name), p.phone, mask_phone(p.phone), services.id_number_of(p), p.id_masked]
+            out += [p.name, mask_name(p.name), services.phone_of(p), p.phone_masked, services.id_number_of(p),
+                    p.id_masked]
         return [s for s in out if s]
 
 
@@ -38,7 +46,8 @@ def test_feedback_page_shows_shop_day_and_hotline_but_no_person(app, client):
         receipt_no = m.sales["r2_oil"].receipt_no
         shop_name = m.a.shop.name
         db.session.commit()
-    resp = client.get(f"/f/{receipt_no}")
+    link = _link(app, receipt_no)
+    resp = client.get(link)
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200
     assert shop_name in html and "2026-11-05" in html and app.config["COMPLAINT_HOTLINE"] in html
@@ -47,14 +56,14 @@ def test_feedback_page_shows_shop_day_and_hotline_but_no_person(app, client):
     assert "5800" not in html and "¥" not in html  # no amounts, no items
     assert 'style="' not in html and "<script>" not in html
 
-    token = _token(client, f"/f/{receipt_no}")
-    resp = client.post(f"/f/{receipt_no}",
+    token = _token(client, link)
+    resp = client.post(link,
                        data={"rating": "2", "kind": "complaint", "comment": "", "csrf_token": token})
     assert resp.status_code == 400 and "投诉请写明情况" in resp.get_data(as_text=True)
-    resp = client.post(f"/f/{receipt_no}", data={"rating": "2", "kind": "complaint", "comment": "=1+1 收银员态度不好",
+    resp = client.post(link, data={"rating": "2", "kind": "complaint", "comment": "=1+1 收银员态度不好",
                                                    "csrf_token": token})
     assert resp.status_code == 200 and "投诉已收到" in resp.get_data(as_text=True)
-    resp = client.post(f"/f/{receipt_no}", data={"rating": "5", "csrf_token": token})
+    resp = client.post(link, data={"rating": "5", "csrf_token": token})
     assert resp.status_code == 409 and "已经评价过了" in resp.get_data(as_text=True)
     with app.app_context():
         [fb] = db.session.scalars(select(Feedback)).all()
@@ -62,26 +71,49 @@ def test_feedback_page_shows_shop_day_and_hotline_but_no_person(app, client):
 
 
 def test_unknown_receipt_and_bad_rating(app, client):
-    resp = client.get("/f/NOPE-20261101-0001")
+    resp = client.get("/f/NOPE-20261101-0001/" + "a" * 16)
     assert resp.status_code == 404 and app.config["COMPLAINT_HOTLINE"] in resp.get_data(as_text=True)
     with app.app_context():
         m = build_month(expire=False)
         receipt_no = m.sales["r1_rice"].receipt_no
         db.session.commit()
-    token = _token(client, f"/f/{receipt_no}")
+    link = _link(app, receipt_no)
+    token = _token(client, link)
     for rating in ("0", "6", "x", ""):
-        resp = client.post(f"/f/{receipt_no}", data={"rating": rating, "csrf_token": token})
+        resp = client.post(link, data={"rating": rating, "csrf_token": token})
         assert resp.status_code == 400, rating
     with app.app_context():
         assert db.session.scalar(select(db.func.count()).select_from(Feedback)) == 0
+
+
+def test_a_receipt_number_without_its_token_finds_nothing_and_writes_nothing(app, client):
+    """Receipt numbers are sequential; the link's keyed token is not: guessing it fails."""
+    with app.app_context():
+        receipt_no = build_month(expire=False).sales["r1_rice"].receipt_no
+        db.session.commit()
+    link = _link(app, receipt_no)
+    token = _token(client, link)
+    real = link.rsplit("/", 1)[1]
+    assert len(real) == 16  # 80 bits in base32
+    wrong = ("b" if real[0] != "b" else "c") + real[1:]
+    for path in (f"/f/{receipt_no}", f"/f/{receipt_no}/{wrong}", f"/f/{receipt_no}/", f"/f/{receipt_no}/{real[:8]}"):
+        assert client.get(path).status_code == 404, path
+        resp = client.post(path, data={"rating": "1", "kind": "complaint", "comment": "抢先差评", "csrf_token": token})
+        assert resp.status_code == 404, path
+    assert client.get(f"/f/{receipt_no}/{real.upper()}").status_code == 200  # the token ignores case
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(Feedback)) == 0
+        assert feedback_token(receipt_no) != feedback_token(receipt_no[:-1] + "9")
+    assert client.post(link, data={"rating": "5", "csrf_token": token}).status_code == 200
 
 
 def test_feedback_posts_are_rate_limited(app, client):
     with app.app_context():
         receipt_no = build_month(expire=False).sales["r7_rice"].receipt_no
         db.session.commit()
-    token = _token(client, f"/f/{receipt_no}")
-    codes = [client.post(f"/f/{receipt_no}", data={"rating": "9", "csrf_token": token}).status_code
+    link = _link(app, receipt_no)
+    token = _token(client, link)
+    codes = [client.post(link, data={"rating": "9", "csrf_token": token}).status_code
              for _ in range(11)]
     assert codes[:10] == [400] * 10 and codes[10] == 429
 

@@ -133,3 +133,20 @@ def test_a_sale_dated_in_a_settled_month_is_period_closed(november):
     assert e.value.code == "period_closed"
     assert settlement.figures(m.a.shop.id, NOV)["amount_fen"] == 8150
     assert sell_salt(m.b).business_date == dt.date(2026, 11, 30)
+
+
+def test_settlement_statement_with_a_markup_reference(november, tmp_path):
+    """User text is reportlab markup only if it is not escaped: this reference once broke the
+    statement for good (issue 10)."""
+    import shutil
+    import subprocess
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler-utils not installed")
+    s = settlement.prepare(november.a.shop, NOV, today=DEC5)
+    settlement.mark_paid(s.id, reference="<b>PAY-001")
+    pdf = statement.pdf(s)
+    (tmp_path / "s.pdf").write_bytes(pdf)
+    text = subprocess.run(["pdftotext", str(tmp_path / "s.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "<b>PAY-001" in text

@@ -17,20 +17,25 @@ def make_voucher(app, name="王小明", **kw):
 def test_the_till_reads_a_voucher(app, login):
     _vid, code, rid = make_voucher(app)
     c = login("cashier")
-    resp = c.get(f"/api/v1/vouchers/{codes.group(code).lower()}")
+    resp = c.post("/api/v1/vouchers/lookup", json={"code": codes.group(code).lower()})
     assert resp.status_code == 200
     body = resp.get_json()
     assert body["code"] == codes.group(code) and body["balance_fen"] == 2900 and body["status"] == "active"
     assert body["recipient"] == {"id": rid, "name_masked": "王*明"} and body["limits"] == []
+    # a scanned QR (the code in the fragment) is read too
+    assert c.post("/api/v1/vouchers/lookup", json={"code": f"https://x.example/v#{code}"}).status_code == 200
+    # the old GET (code in the path) still answers old clients
+    assert c.get(f"/api/v1/vouchers/{code}").get_json() == body
 
 
 def test_voucher_api_error_codes(app, login):
     _vid, code, _ = make_voucher(app)
     c = login("manager")
     typo = code[:5] + ("A" if code[5] != "A" else "B") + code[6:]
-    resp = c.get(f"/api/v1/vouchers/{typo}")
+    resp = c.post("/api/v1/vouchers/lookup", json={"code": typo})
     assert resp.status_code == 404 and resp.get_json()["error"]["code"] == "voucher_unknown"
-    assert login("donor").get(f"/api/v1/vouchers/{code}").status_code == 403
+    assert c.post("/api/v1/vouchers/lookup", json={}).get_json()["error"]["code"] == "invalid_input"
+    assert login("donor").post("/api/v1/vouchers/lookup", json={"code": code}).status_code == 403
 
 
 def test_issuance_run_api(app, login):
@@ -75,30 +80,59 @@ def test_public_page_shows_balance_and_nothing_personal(app, client):
     with app.app_context():
         services.redeem(vid, 900, today=business_today(), ref_type="sale", ref_id=1)
         r = services.get_voucher(vid).recipient
-        full_id, phone, community = services.code_of(services.get_voucher(vid)), r.phone, r.community
-        from app.recipients.services import id_number_of
+        full_id, community = services.code_of(services.get_voucher(vid)), r.community
+        from app.recipients.services import id_number_of, phone_of
 
-        id_number = id_number_of(r)
+        id_number, phone = id_number_of(r), phone_of(r)
         db.session.commit()
-    resp = client.get(f"/v/{code}")
+    personal = ("赵钱孙", "赵*孙", id_number, id_number[-4:], community) + ((phone,) if phone else ())
+    # the QR's page: /v, the code in the fragment; the script asks by POST
+    page = client.get("/v")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "js/voucher-public.js" in html and 'id="tpl-balance"' in html
+    resp = client.post("/api/v1/vouchers/balance", json={"code": code})
+    assert resp.status_code == 200 and resp.headers["Cache-Control"] == "no-store"
+    assert resp.get_json() == {"status": "active", "balance_fen": 2000, "face_fen": 2900,
+                               "valid_from": resp.get_json()["valid_from"],
+                               "valid_until": resp.get_json()["valid_until"], "code_tail": code[-4:]}
+    for s in personal:
+        assert s not in resp.get_data(as_text=True)
+    # without JavaScript: the form posts the code and the answer is the card
+    resp = client.post("/v", data={"code": codes.group(code).lower(), "csrf_token": _csrf(client)})
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200
     assert "¥20.00" in html and "可以使用" in html and code[-4:] in html
-    for personal in ("赵钱孙", "赵*孙", id_number, id_number[-4:], community):
-        assert personal not in html
-    assert phone is None or phone not in html
+    for s in personal:
+        assert s not in html
     assert full_id == code
+
+
+def _csrf(client) -> str:
+    import re
+
+    return re.search(r'name="csrf_token" value="([^"]+)"', client.get("/v").get_data(as_text=True)).group(1)
+
+
+def test_old_links_with_the_code_in_the_path_are_sent_to_the_fragment(app, client):
+    _vid, code, _ = make_voucher(app)
+    resp = client.get(f"/v/{code}")
+    assert resp.status_code == 303 and resp.headers["Location"] == f"/v#{code}"
+    resp = client.get(f"/v?code={codes.group(code)}")  # the GET form of earlier versions
+    assert resp.status_code == 303 and resp.headers["Location"] == f"/v#{codes.group(code)}"
+    with app.app_context():
+        assert services.public_url(code, "https://cs.example/") == f"https://cs.example/v#{code}"
 
 
 def test_public_page_is_friendly_for_typos_and_rate_limited(app, client):
     code = codes.new_code()
     typo = code[:2] + ("A" if code[2] != "A" else "B") + code[3:]
-    resp = client.get(f"/v/{typo}")
+    resp = client.post("/api/v1/vouchers/balance", json={"code": typo})
+    assert resp.status_code == 404 and resp.get_json()["error"]["code"] == "voucher_unknown"
+    resp = client.post("/v", data={"code": typo, "csrf_token": _csrf(client)})
     assert resp.status_code == 404 and "没有找到这张购物券" in resp.get_data(as_text=True)
-    assert client.get("/v?code=" + code).status_code == 302
     app.config["VOUCHER_PAGE_LIMIT"] = "3 per minute"
     try:
-        statuses = [client.get(f"/v/{code}").status_code for _ in range(6)]
+        statuses = [client.post("/api/v1/vouchers/balance", json={"code": code}).status_code for _ in range(6)]
     finally:
         app.config.pop("VOUCHER_PAGE_LIMIT")
     assert statuses[-1] == 429
