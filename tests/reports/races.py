@@ -1,4 +1,5 @@
-"""Settlement, spot-check and feedback routes and the reconcile command, raced (tests/test_exactly_once.py)."""
+"""Settlement, spot-check and feedback routes, and the reconcile and verify commands, raced
+(tests/test_exactly_once.py)."""
 
 from __future__ import annotations
 
@@ -166,4 +167,5 @@ CASES = {
 
 COMMANDS = {
     "reconcile": Case(None, "reads (writes only the audit row of the report)"),
+    "verify": Case(None, "reads only (one read-only snapshot)"),
 }
