@@ -43,8 +43,8 @@ class VoucherOut(Schema):
     limits = fields.List(fields.Dict())
 
 
-class CodeIn(Schema):
-    code = fields.String(required=True, validate=validate.Length(min=1, max=200))
+class CodeIn(boundary.Schema):
+    code = Text(required=True, min_length=1, max_length=200)
 
 
 class VoucherPublicOut(Schema):

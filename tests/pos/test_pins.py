@@ -86,7 +86,8 @@ def test_a_new_pin_unlocks(app_ctx):
 
 
 def _void(c, sale_id, manager, pin):
-    return c.post(f"/api/v1/sales/{sale_id}/void", json={"reason": "退货", "manager": manager, "manager_pin": pin})
+    return c.post(f"/api/v1/sales/{sale_id}/void", json={"idempotency_key": str(uuid.uuid4()), "reason": "退货",
+                                                          "manager": manager, "manager_pin": pin})
 
 
 def _shop_with_sale(app, login):
