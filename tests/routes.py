@@ -26,6 +26,7 @@ POLICY: dict[tuple[str, str], Route] = {
     ("GET", "core.home"): Route(ALL),
     ("GET", "core.set_language"): Route(PUBLIC, {"code": "en"}),
     ("GET", "core.healthz"): Route(PUBLIC),
+    ("GET", "core.favicon"): Route(PUBLIC),
     ("GET", "auth.login"): Route(PUBLIC),
     ("POST", "auth.login"): Route(PUBLIC),
     ("POST", "auth.logout"): Route(ALL, logs_out=True),

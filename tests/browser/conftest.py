@@ -16,6 +16,7 @@ the per-test rollback of tests/conftest.py must not wrap them.
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +35,10 @@ ROOT = HERE.parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+# the suite writes its screenshots under test-artifacts/ (not tracked); `make screenshots` runs the
+# browser tests with DOC_SCREENSHOTS=1 to regenerate the ones the docs show, on purpose
+SCREENSHOTS = (ROOT / "docs" / "screenshots" if os.environ.get("DOC_SCREENSHOTS") == "1"
+               else ROOT / "test-artifacts" / "screenshots")
 AXE = ROOT / "static" / "vendor" / "axe-core" / "axe.min.js"
 
 
