@@ -137,11 +137,11 @@ def import_preview():
     token = uploads.store(data, filename=upload.filename, user_id=current_user.id) if importable else ""
     left_out_token = _keep_left_out(report)
     db.session.commit()
-    apply_form = ApplyForm(token=token, sha256=report.sha256, sync="1" if form.sync.data else "")
-    return render_template("recipients/preview.html", report=report,
-                           apply_form=apply_form if importable else None,
-                           left_out_form=LeftOutForm(token=left_out_token) if left_out_token else None), \
-        (200 if report.ok else 422)
+    # formdata=None: forms to show, filled from these values (not from the request just posted)
+    apply_form = ApplyForm(formdata=None, token=token, sha256=report.sha256, sync="1" if form.sync.data else "")
+    left_out_form = LeftOutForm(formdata=None, token=left_out_token) if left_out_token else None
+    return render_template("recipients/preview.html", report=report, left_out_form=left_out_form,
+                           apply_form=apply_form if importable else None), (200 if report.ok else 422)
 
 
 @bp.post("/import/apply")
@@ -182,7 +182,7 @@ def import_apply_valid():
     left_out_token = _keep_left_out(report)
     db.session.commit()
     return render_template("recipients/imported.html", report=report,
-                           left_out_form=LeftOutForm(token=left_out_token) if left_out_token else None)
+                           left_out_form=LeftOutForm(formdata=None, token=left_out_token) if left_out_token else None)
 
 
 @bp.post("/import/left-out")
@@ -195,5 +195,7 @@ def import_left_out():
     data, meta = uploads.left_out(form.token.data, user_id=current_user.id)
     left_out.record_download(rows=meta["rows"], upload_sha256=meta["sha256"], channel="web")
     db.session.commit()
-    return send_file(io.BytesIO(data), mimetype=meta["mimetype"], as_attachment=True,
-                     download_name=meta["filename"], max_age=0)
+    response = send_file(io.BytesIO(data), mimetype=meta["mimetype"], as_attachment=True,
+                         download_name=meta["filename"])
+    response.headers["Cache-Control"] = "no-store"  # whole ID numbers: no cache keeps a copy
+    return response
