@@ -19,7 +19,7 @@ from app.core.idempotency import form_once
 from app.core.timeutil import Period, business_today
 from app.extensions import db, limiter
 from app.recipients import services as recipient_services
-from app.vouchers import issuance, services, sheets
+from app.vouchers import history, issuance, services, sheets
 from app.vouchers.errors import VoucherUnknown
 from app.vouchers.forms import PeriodForm, ReasonForm, SheetsForm
 
@@ -69,7 +69,7 @@ def public_lookup_post():
     except VoucherUnknown:
         db.session.rollback()
         return _public_page(unknown=True, status=404)
-    info = services.public_info(voucher, today=business_today())
+    info = {**services.public_info(voucher, today=business_today()), "history": history.public_history(voucher)}
     db.session.rollback()
     return _public_page(info=info)
 
@@ -139,9 +139,11 @@ def sheets_pdf():
 
 
 def recipient_panel(recipient) -> Markup:
-    """The vouchers section of a recipient's page (with reprint and replacement)."""
-    html = render_template("vouchers/_recipient_vouchers.html", status_labels=STATUS_LABELS,
-                           vouchers=services.vouchers_of_recipient(recipient.id))
+    """The vouchers section of a recipient's page (with reprint and replacement), and each
+    voucher's ledger: what happened, where (shop, receipt) and by whom."""
+    vouchers = services.vouchers_of_recipient(recipient.id)
+    html = render_template("vouchers/_recipient_vouchers.html", status_labels=STATUS_LABELS, vouchers=vouchers,
+                           histories=history.histories([v.id for v in vouchers]))
     return Markup(html)  # noqa: S704 - the output of an autoescaped template
 
 
