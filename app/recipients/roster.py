@@ -186,7 +186,8 @@ def import_roster(data: bytes, filename: str, *, apply: bool = False, sync: bool
     report.header = roster.header
     prefix = current_app.config.get("HOME_REGION_PREFIX", "")
     good: dict[str, tuple] = {}  # id hash -> (line, values)
-    first: dict[str, tuple] = {}  # id hash -> (line, cells) of its first row
+    first: dict[str, int] = {}  # id hash -> the line of its first row
+    refetch: set[int] = set()  # first rows of a duplicate: their cells are read again below
     bad: dict[int, BadRow] = {}
     for line, cells in roster.rows:
         if not any(_text(c) for c in cells):
@@ -197,17 +198,20 @@ def import_roster(data: bytes, filename: str, *, apply: bool = False, sync: bool
         if values is not None:
             h = id_hash(values[0])
             if h in first:  # every copy is left out: which one is right is the clerk's call
-                first_line, first_cells = first[h]
-                reasons = [_("身份证号与第 %(n)s 行重复", n=first_line)]
+                reasons = [_("身份证号与第 %(n)s 行重复", n=first[h])]
                 if good.pop(h, None) is not None:
-                    bad[first_line] = BadRow(first_line, [_("身份证号与第 %(n)s 行重复", n=line)],
-                                             list(first_cells))
+                    bad[first[h]] = BadRow(first[h], [_("身份证号与第 %(n)s 行重复", n=line)])
+                    refetch.add(first[h])
             else:
-                first[h] = (line, cells)
+                first[h] = line
                 good[h] = (line, values)
         if reasons:
             bad[line] = BadRow(line, reasons, list(cells))
     first.clear()
+    if refetch:  # rows are not kept in memory: read the few that turned out duplicated once more
+        for line, cells in open_roster(data, filename).rows:
+            if line in refetch:
+                bad[line].cells = list(cells)
     report.bad = [bad[line] for line in sorted(bad)]
     report.valid = len(good)
     if report.rows == 0:

@@ -90,6 +90,7 @@ def test_duplicates_are_all_left_out_and_sync_cannot_skip(app_ctx):
     rows = [a, person("单独"), a[:]]
     report = roster.import_roster(csv_bytes(rows), "r.csv", apply=True, skip_bad=True)
     assert report.new == 1 and [b.line for b in report.left_out] == [2, 4]
+    assert [b.cells for b in report.left_out] == [a, a]  # the first copy too, read again from the file
     assert services.find_by_id_number(a[1]) is None
     with pytest.raises(Exception, match="同步导入不能跳过") as exc:
         roster.import_roster(csv_bytes(rows), "r.csv", apply=True, skip_bad=True, sync=True)
