@@ -8,7 +8,7 @@ import importlib.util
 from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
 
-from app.config import BASE_DIR, DEV_SECRET, Config
+from app.config import BASE_DIR, DEV_SECRET, LOCAL_ENVS, Config, public_base_url_problem
 
 # Every domain package may have a `setup.py` with `init_app(app)` that registers its
 # models, blueprints, API, CLI and menu entries; they are set up in this order.
@@ -58,6 +58,14 @@ def _check_config(app: Flask) -> None:
             "for local development use APP_ENV=development (make run does).")
     if app.config["ENV_NAME"] == "production" and app.config["SECRET_KEY"] == DEV_SECRET:
         raise RuntimeError("The development SECRET_KEY must not be used in production.")
+    problem = public_base_url_problem(app.config.get("PUBLIC_BASE_URL"))
+    if problem and app.config["ENV_NAME"] not in LOCAL_ENVS:
+        raise RuntimeError(
+            f"PUBLIC_BASE_URL {problem}. Voucher sheets and receipts print it in their QR codes, "
+            "which recipients open on their phones: set it to the address the public reaches, e.g. "
+            "PUBLIC_BASE_URL=https://cishan.example.cn (APP_ENV=development, as make run sets, allows "
+            "a local one). PUBLIC_BASE_URL 未设置或指向本机：购物券和小票上的二维码会打不开，"
+            "请设置为手机能访问的地址。")
 
 
 def _init_extensions(app: Flask) -> None:

@@ -6,14 +6,18 @@ so nothing here is read at import time.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 APP_DIR = Path(__file__).resolve().parent
 
 # Development secret: only accepted when APP_ENV=development (make run) or in tests.
 DEV_SECRET = "dev-only-secret-not-for-production"  # noqa: S105 - refused in production
+DEV_PUBLIC_BASE_URL = "http://127.0.0.1:5000"  # development only: phones cannot open it
+LOCAL_ENVS = ("development", "testing")  # where a missing or loopback PUBLIC_BASE_URL is allowed
 
 
 def _translation_dirs() -> str:
@@ -34,7 +38,8 @@ class Config:
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI = f"sqlite:///{BASE_DIR / 'instance' / 'charity.db'}"
     SQLITE_BUSY_TIMEOUT_MS = 15000
-    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    # the address printed in voucher and receipt QR codes: required outside development
+    PUBLIC_BASE_URL = ""
     # Region prefix used to resolve district names in rosters (4110 = 许昌市).
     HOME_REGION_PREFIX = "4110"
     COMPLAINT_HOTLINE = "0374-12345"
@@ -98,6 +103,8 @@ class Config:
             conf["SECRET_KEY"] = env.get("SECRET_KEY") or DEV_SECRET
         if env.get("SECRET_KEY"):
             conf["SECRET_KEY"] = env["SECRET_KEY"]
+        if app_env == "development" and not env.get("PUBLIC_BASE_URL"):
+            conf["PUBLIC_BASE_URL"] = DEV_PUBLIC_BASE_URL
         if env.get("DATABASE_URL"):
             conf["SQLALCHEMY_DATABASE_URI"] = normalise_db_url(env["DATABASE_URL"])
         for key in ("PUBLIC_BASE_URL", "COMPLAINT_HOTLINE", "HOME_REGION_PREFIX",
@@ -130,6 +137,27 @@ class TestConfig(Config):
         if env.get("TEST_DATABASE_URL"):
             conf["SQLALCHEMY_DATABASE_URI"] = normalise_db_url(env["TEST_DATABASE_URL"])
         return conf
+
+
+def public_base_url_problem(url: str | None) -> str | None:
+    """Why `url` cannot be printed in QR codes that recipients scan with their phones (missing,
+    not http(s), or this machine: localhost, 127.0.0.0/8, ::1, 0.0.0.0), or None when it can."""
+    url = (url or "").strip()
+    if not url:
+        return "is not set"
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"({url}) is not an http(s) address"
+    host = parts.hostname.lower().rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return f"({url}) points at this machine (localhost)"
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    if ip.is_loopback or ip.is_unspecified:
+        return f"({url}) points at this machine ({host})"
+    return None
 
 
 def normalise_db_url(url: str) -> str:

@@ -104,7 +104,7 @@ def free_port() -> int:
 def start_gunicorn(url: str, workers: int) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench-secret", SESSION_COOKIE_SECURE="0",
-               APP_ENV="production", PUBLIC_BASE_URL=f"http://127.0.0.1:{port}")
+               APP_ENV="production", PUBLIC_BASE_URL="https://cishan.example.cn")
     proc = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", str(workers), "-b",
                              f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
                             cwd=ROOT, env=env, start_new_session=True)

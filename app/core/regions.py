@@ -83,3 +83,20 @@ def resolve_district(value: str, *, prefix: str = "") -> str | None:
     if not prefix and len(matches) == 1:
         return matches[0]
     return None
+
+
+def current_districts(prefix: str) -> list[str]:
+    """The county-level codes inside `prefix` (e.g. 4110, a city) that exist today: not the city
+    itself, not its 市辖区, not a county merged or renamed away (its last name is closed, as
+    `[1986-2016]许昌县`)."""
+    out = []
+    for code, info in _table().items():
+        if not prefix or not code.startswith(prefix) or code.endswith("00"):
+            continue
+        names = [n for n in info.get("county", "").split(",") if n]
+        last = names[-1] if names else ""
+        m = re.match(r"^\[(\d{4})?-(\d{4})?\]", last)
+        if (m and m.group(2)) or _BRACKET.sub("", last) in ("", "市辖区"):
+            continue
+        out.append(code)
+    return sorted(out)

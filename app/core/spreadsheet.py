@@ -13,6 +13,8 @@ otherwise break an export for everyone. Every CSV and XLSX writer passes its cel
 from __future__ import annotations
 
 import contextlib
+import csv
+import io
 import logging
 
 from flask_babel import gettext as _
@@ -34,6 +36,32 @@ def safe_text(value: str) -> str:
 def safe_cell(value):
     """`safe_text` for strings, anything else unchanged (ints, Decimals, dates, None)."""
     return safe_text(value) if isinstance(value, str) else value
+
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_MIME = "text/csv; charset=utf-8"
+
+
+def table_bytes(header: list, rows, fmt: str) -> tuple[bytes, str]:
+    """A small table as a file, every cell through `safe_cell`: CSV in UTF-8 with a BOM (Excel
+    and WPS then open the Chinese correctly) or XLSX. Returns (bytes, mimetype)."""
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet()
+        ws.append([safe_cell(h) for h in header])
+        for row in rows:
+            ws.append([safe_cell(v) for v in row])
+        out = io.BytesIO()
+        wb.save(out)
+        return out.getvalue(), XLSX_MIME
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow([safe_cell(h) for h in header])
+    for row in rows:
+        writer.writerow(["" if v is None else safe_cell(v) for v in row])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8"), CSV_MIME
 
 
 @contextlib.contextmanager

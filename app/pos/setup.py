@@ -12,10 +12,12 @@ def init_app(app) -> None:
 
     from app.auth import devices
     from app.extensions import api as rest_api
-    from app.pos import api, checkout, cli, models, pins, terminals, views  # noqa: F401
+    from app.pos import api, checkout, cli, models, pins, terminals, views, voucher_refs  # noqa: F401
 
     app.extensions["voucher_limits_provider"] = (
         lambda recipient_id, today: checkout.remaining_limits(recipient_id, today=today))
+    # where a voucher was spent or refunded, for its history (app/vouchers/history.py)
+    app.extensions["voucher_ref_provider"] = voucher_refs.describe
     # a manager who logs in with their password unlocks their PIN (app/pos/pins.py)
     user_logged_in.connect(lambda _sender, user, **_kw: pins.unlock_on_login(user), app, weak=False)
     # logins at a registered till come from a known device (app/auth/throttle.py)

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import UTCDateTime, utcnow
 from app.extensions import db
+from app.recipients.categories import CATEGORIES  # noqa: F401 - the names others import from here
 
-CATEGORIES = ("dibao", "tekun", "dibao_edge")
 STATUSES = ("active", "suspended", "exited")
 ID_PURPOSE = "resident_id"  # core.crypto purpose for ID numbers
 
@@ -53,7 +53,8 @@ class RosterUpload(db.Model):
     """A roster file between its preview and its confirmation (app/recipients/uploads.py): the
     file and its name AES-GCM encrypted, bound to the user who uploaded it, taken out exactly
     once by the confirmation, deleted when older than ROSTER_UPLOAD_MAX_AGE_MINUTES. In the
-    database, so every app server sees it."""
+    database, so every app server sees it. The rows an import left out wait here too, for their
+    download (tokens of their own kind, their own encryption purpose)."""
 
     __tablename__ = "roster_upload"
 

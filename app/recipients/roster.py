@@ -24,18 +24,16 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core import audit, crypto, regions
 from app.core.db import take_turns, utcnow
-from app.core.errors import Conflict
+from app.core.errors import Conflict, InvalidInput
 from app.core.ids import InvalidResidentId, parse_resident_id
 from app.core.masking import mask_id_number, mask_name
 from app.core.timeutil import business_today
 from app.extensions import db
+from app.recipients.categories import parse_category
 from app.recipients.models import Recipient
 from app.recipients.roster_files import open_roster
 from app.recipients.services import id_fields, id_hash, notify_exit, phone_fields
 
-CATEGORY_VALUES = {"低保": "dibao", "低保户": "dibao", "dibao": "dibao", "特困": "tekun",
-                   "特困人员": "tekun", "特困供养": "tekun", "tekun": "tekun", "低保边缘": "dibao_edge",
-                   "低保边缘户": "dibao_edge", "dibao_edge": "dibao_edge"}
 PHONE = re.compile(r"^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 FIELDS = ("name", "category", "district_code", "township", "community", "phone", "household_size")
 # the registry keeps the phone encrypted: rows are compared by its keyed hash (phone_hash)
@@ -50,6 +48,7 @@ BATCH = 1000
 class BadRow:
     line: int
     reasons: list
+    cells: list = field(default_factory=list)  # the row as written (for the left-out rows' file)
 
 
 @dataclass
@@ -59,6 +58,9 @@ class RosterReport:
     encoding: str = ""
     rows: int = 0
     bad: list = field(default_factory=list)
+    valid: int = 0  # rows without an error (what "import the valid rows" would write)
+    header: list = field(default_factory=list)  # the file's header row, as written
+    skip_bad: bool = False  # the clerk chose to import the valid rows and leave out the bad ones
     new: int = 0
     changed: int = 0
     unchanged: int = 0
@@ -75,9 +77,21 @@ class RosterReport:
     def ok(self) -> bool:
         return not self.bad
 
+    @property
+    def can_skip_bad(self) -> bool:
+        """Importing the valid rows alone is possible: some are bad, some valid, no sync (a
+        synchronised import would take the people of the left-out rows for leavers)."""
+        return bool(self.bad) and self.valid > 0 and not self.sync
+
+    @property
+    def left_out(self) -> list:
+        """The bad rows that are rows of the file (not "the file has no data row")."""
+        return [b for b in self.bad if b.line > 0]
+
     def as_dict(self) -> dict:
         return {"filename": self.filename, "sha256": self.sha256, "encoding": self.encoding,
-                "rows": self.rows, "bad_rows": [{"line": b.line, "reasons": b.reasons} for b in self.bad],
+                "rows": self.rows, "valid": self.valid, "skip_bad": self.skip_bad,
+                "bad_rows": [{"line": b.line, "reasons": b.reasons} for b in self.bad],
                 "new": self.new, "changed": self.changed, "unchanged": self.unchanged,
                 "leaving": self.leaving, "sync": self.sync, "districts": self.districts,
                 "applied": self.applied, "batch_id": self.batch_id, "revoked": self.revoked}
@@ -113,9 +127,10 @@ def _validate(cells: list, columns: dict, *, prefix: str, allowed_district: str 
         except InvalidResidentId as e:
             reasons.append(str(e.message))
     cat_text = _text(get("category"))
-    category = CATEGORY_VALUES.get(cat_text) or CATEGORY_VALUES.get(cat_text.lower())
+    category = parse_category(cat_text)
     if category is None:
-        reasons.append(_("类别“%(v)s”不正确（应为 低保、特困 或 低保边缘）", v=cat_text))
+        reasons.append(_("类别“%(v)s”无法识别（导入页面的对照表列出可用的写法，如 城市低保、农村低保、特困供养、"
+                         "低保边缘）", v=cat_text) if cat_text else _("类别为空"))
     district_text = _text(get("district"))
     district = regions.resolve_district(district_text, prefix=prefix)
     if district is None:
@@ -154,17 +169,26 @@ def _registry(hashes: list[str]) -> dict:
 
 
 def import_roster(data: bytes, filename: str, *, apply: bool = False, sync: bool = False,
-                  allowed_district: str | None = None, today: dt.date | None = None) -> RosterReport:
-    """Validate and compare a roster; with `apply` (and no bad row) write it. Flushes only."""
+                  skip_bad: bool = False, allowed_district: str | None = None,
+                  today: dt.date | None = None) -> RosterReport:
+    """Validate and compare a roster; with `apply` write it: all of it when no row is bad, or
+    with `skip_bad` its valid rows, leaving out the bad ones (`report.left_out`, each with its
+    cells and reasons). Not with `sync`. Flushes only."""
+    if skip_bad and sync:
+        raise InvalidInput(_("同步导入不能跳过有错误的行（被跳过的人会被当作退出）：请改正后重新上传"))
     if apply:  # two imports take turns: the second compares against what the first wrote
         take_turns(db.session, "recipients.roster_import")
     today = today or business_today()
-    report = RosterReport(filename=filename, sha256=hashlib.sha256(data).hexdigest(), sync=sync)
+    report = RosterReport(filename=filename, sha256=hashlib.sha256(data).hexdigest(), sync=sync,
+                          skip_bad=skip_bad)
     roster = open_roster(data, filename)
     report.encoding, report.ignored_headers = roster.encoding, roster.ignored_headers
+    report.header = roster.header
     prefix = current_app.config.get("HOME_REGION_PREFIX", "")
     good: dict[str, tuple] = {}  # id hash -> (line, values)
-    seen_lines: dict[str, int] = {}
+    first: dict[str, int] = {}  # id hash -> the line of its first row
+    refetch: set[int] = set()  # first rows of a duplicate: their cells are read again below
+    bad: dict[int, BadRow] = {}
     for line, cells in roster.rows:
         if not any(_text(c) for c in cells):
             continue
@@ -173,14 +197,23 @@ def import_roster(data: bytes, filename: str, *, apply: bool = False, sync: bool
                                     allowed_district=allowed_district, today=today)
         if values is not None:
             h = id_hash(values[0])
-            if h in seen_lines:
-                reasons = [_("身份证号与第 %(n)s 行重复", n=seen_lines[h])]
-                good.pop(h, None)
+            if h in first:  # every copy is left out: which one is right is the clerk's call
+                reasons = [_("身份证号与第 %(n)s 行重复", n=first[h])]
+                if good.pop(h, None) is not None:
+                    bad[first[h]] = BadRow(first[h], [_("身份证号与第 %(n)s 行重复", n=line)])
+                    refetch.add(first[h])
             else:
-                seen_lines[h] = line
+                first[h] = line
                 good[h] = (line, values)
         if reasons:
-            report.bad.append(BadRow(line, reasons))
+            bad[line] = BadRow(line, reasons, list(cells))
+    first.clear()
+    if refetch:  # rows are not kept in memory: read the few that turned out duplicated once more
+        for line, cells in open_roster(data, filename).rows:
+            if line in refetch:
+                bad[line].cells = list(cells)
+    report.bad = [bad[line] for line in sorted(bad)]
+    report.valid = len(good)
     if report.rows == 0:
         report.bad.append(BadRow(0, [_("文件中没有数据行")]))
     report.districts = sorted({v[3] for _l, v in good.values()})
@@ -215,7 +248,7 @@ def import_roster(data: bytes, filename: str, *, apply: bool = False, sync: bool
     leaving = _leaving(report.districts, set(good)) if sync and report.ok else []
     report.leaving = len(leaving)
     report.samples["leaving"] = [{"name": mask_name(n), "id": m, "district": d} for _i, n, m, d in leaving[:SAMPLE]]
-    if apply and report.ok:
+    if apply and (report.ok or (skip_bad and report.can_skip_bad)):
         _apply(report, new_rows, changed_rows, [row[0] for row in leaving], today=today)
     return report
 
@@ -274,5 +307,8 @@ def _apply(report: RosterReport, new_rows, changed_rows, leaving_ids, *, today: 
     if leaving_ids:
         report.revoked = notify_exit(leaving_ids, today=today, reason="roster_sync")
     report.applied = True
-    audit.record("recipients.import", target_type="recipient",
-                 details={k: v for k, v in report.as_dict().items() if k not in ("bad_rows", "applied")})
+    details = {k: v for k, v in report.as_dict().items() if k not in ("bad_rows", "applied")}
+    if report.bad:  # a partial import: which rows of the file were left out (their reasons may
+        details["left_out"] = len(report.left_out)  # quote a phone number: not in the log)
+        details["left_out_lines"] = [b.line for b in report.left_out[:1000]]
+    audit.record("recipients.import", target_type="recipient", details=details)

@@ -47,6 +47,7 @@ class RosterFile:
     encoding: str  # utf-8, utf-8-sig, gb18030 or xlsx
     columns: dict  # column -> index in the row
     ignored_headers: list
+    header: list  # the header row as written (the left-out rows' file repeats it)
     rows: Iterator  # (line number, list of cell values)
 
 
@@ -152,5 +153,6 @@ def open_roster(data: bytes, filename: str) -> RosterFile:
     for _line, header in rows:
         if any(str(c or "").strip() for c in header):
             columns, ignored = _map_headers(header)
-            return RosterFile(encoding=encoding, columns=columns, ignored_headers=ignored, rows=rows)
+            return RosterFile(encoding=encoding, columns=columns, ignored_headers=ignored,
+                              header=list(header), rows=rows)
     raise RosterFileError(_("文件中没有表头和数据"))

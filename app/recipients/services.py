@@ -17,7 +17,8 @@ from app.core.ids import parse_resident_id
 from app.core.masking import mask_id_number
 from app.core.timeutil import business_today
 from app.extensions import db
-from app.recipients.models import CATEGORIES, ID_PURPOSE, STATUSES, Recipient
+from app.recipients.categories import NAMES, parse_category
+from app.recipients.models import ID_PURPOSE, STATUSES, Recipient
 
 _DIGITS = re.compile(r"[0-9Xx]{4,6}")
 
@@ -76,7 +77,7 @@ def search(q: str, *, district_code: str | None = None, only_active: bool = True
 
 # --- registry -----------------------------------------------------------------------------
 
-CATEGORY_LABELS = {"dibao": _l("低保"), "tekun": _l("特困"), "dibao_edge": _l("低保边缘")}
+CATEGORY_LABELS = NAMES  # the one table of names: app/recipients/categories.py
 STATUS_LABELS = {"active": _l("在册"), "suspended": _l("暂停"), "exited": _l("已退出")}
 PAGE_SIZE = 50
 
@@ -100,8 +101,9 @@ def create_recipient(*, name: str, id_number: str, category: str, district_code:
     name = (name or "").strip()
     if not name or len(name) > 50:
         raise InvalidInput(_("姓名不能为空，且不超过50个字"))
-    if category not in CATEGORIES:
-        raise InvalidInput(_("类别不正确：%(value)s", value=category))
+    given, category = category, parse_category(category)
+    if category is None:
+        raise InvalidInput(_("类别不正确：%(value)s", value=given))
     if status not in STATUSES:
         raise InvalidInput(_("状态不正确：%(value)s", value=status))
     if not regions.is_known_region(district_code or ""):
@@ -147,6 +149,27 @@ def list_recipients(*, district_code: str | None = None, category: str | None = 
         stmt.order_by(Recipient.district_code, Recipient.township, Recipient.community, Recipient.name,
                       Recipient.id).offset((page - 1) * page_size).limit(page_size)))
     return rows, total
+
+
+def district_choices(scope: str | None = None) -> list[tuple[str, str]]:
+    """The registry filter's districts, by name: those recipients live in, and the home city's
+    current ones from the region table (HOME_REGION_PREFIX), as (code, name), in code order.
+    A district-limited user (`scope`) has only their own."""
+    if scope:
+        codes = {scope}
+    else:
+        codes = set(db.session.scalars(select(Recipient.district_code).distinct()))
+        codes |= set(regions.current_districts(current_app.config.get("HOME_REGION_PREFIX", "")))
+    return [(code, regions.region_name(code) or code) for code in sorted(codes)]
+
+
+def district_arg(value: str | None) -> str | None:
+    """The `district` of a query string: a code (411002) or a name (魏都区); None when empty or
+    unknown (an unknown district then matches nobody rather than everybody: see the caller)."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    return regions.resolve_district(value, prefix=current_app.config.get("HOME_REGION_PREFIX", ""))
 
 
 def reveal_id_number(recipient: Recipient, *, reason: str) -> str:

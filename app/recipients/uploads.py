@@ -12,6 +12,11 @@ file's SHA-256. Every app server sees the same uploads.
   imports once; the second finds nothing and answers 409 `roster_upload_gone`. When the import
   then fails, its rollback puts the upload back.
 
+The rows an import left out (app/recipients/left_out.py) wait in the same table until the
+clerk downloads them: `store_left_out` / `left_out`, encrypted under their own purpose, with
+tokens of their own kind (an upload's token never opens a left-out file, nor the reverse). A
+left-out file may be downloaded again (each download is audited) until it is stale.
+
 Services flush; the caller commits.
 """
 
@@ -20,12 +25,13 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import json
 import secrets
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from app.core import crypto
 from app.core.db import utcnow
@@ -35,6 +41,7 @@ from app.recipients.errors import RosterUploadGone
 from app.recipients.models import RosterUpload
 
 PURPOSE = "roster-upload"
+LEFT_OUT_PURPOSE = "roster-left-out"
 _TOKEN_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 
 
@@ -75,6 +82,34 @@ def consume(token: str, *, user_id: int, sha256: str) -> tuple[bytes, str]:
     if hashlib.sha256(data).hexdigest() != sha256:
         raise InvalidInput(_("导入已过期，请重新上传名册"))
     return data, crypto.decrypt(row[1], purpose=PURPOSE)
+
+
+def store_left_out(data: bytes, *, filename: str, mimetype: str, rows: int, upload_sha256: str,
+                   user_id: int) -> str:
+    """Keep a left-out rows file for its download by `user_id`; return its token."""
+    token = secrets.token_urlsafe(24)
+    meta = json.dumps({"filename": filename[:255], "mimetype": mimetype, "rows": rows,
+                       "sha256": upload_sha256}, ensure_ascii=False)
+    db.session.add(RosterUpload(token_hash=_token_hash("left-out:" + token), user_id=user_id,
+                                created_at=utcnow(), filename_enc=crypto.encrypt(meta, purpose=LEFT_OUT_PURPOSE),
+                                payload=crypto.encrypt_bytes(data, purpose=LEFT_OUT_PURPOSE)))
+    db.session.flush()
+    return token
+
+
+def left_out(token: str, *, user_id: int) -> tuple[bytes, dict]:
+    """A left-out rows file (its bytes and {filename, mimetype, rows, sha256}) for the user who
+    made the import; RosterUploadGone when expired, unknown or someone else's."""
+    if not token or not set(token) <= _TOKEN_CHARS:
+        raise RosterUploadGone(_("未导入行的文件已过期，请重新上传名册"))
+    row = db.session.execute(
+        select(RosterUpload.payload, RosterUpload.filename_enc)
+        .where(RosterUpload.token_hash == _token_hash("left-out:" + token), RosterUpload.user_id == user_id,
+               RosterUpload.created_at >= utcnow() - max_age())).first()
+    if row is None:
+        raise RosterUploadGone(_("未导入行的文件已过期，请重新上传名册"))
+    return (crypto.decrypt_bytes(row[0], purpose=LEFT_OUT_PURPOSE),
+            json.loads(crypto.decrypt(row[1], purpose=LEFT_OUT_PURPOSE)))
 
 
 def remove_legacy_files() -> int:

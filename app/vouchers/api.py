@@ -16,7 +16,7 @@ from app.core import idempotency
 from app.core.db import commit_with_retry
 from app.core.timeutil import business_today
 from app.extensions import csrf, db, limiter
-from app.vouchers import issuance, services
+from app.vouchers import history, issuance, services
 from app.vouchers.schemas import CodeIn, IssuanceRunIn, IssuanceRunOut, VoucherOut, VoucherPublicOut
 
 blp = Blueprint("api_vouchers", __name__, description="购物券 Vouchers")
@@ -39,9 +39,10 @@ def lookup_voucher(body):
 @blp.arguments(CodeIn, location="json")
 @blp.response(200, VoucherPublicOut)
 def public_balance(body):
-    """The holder's public page (/v): balance and validity, nothing personal."""
+    """The holder's public page (/v): balance, validity and the voucher's history (day, shop, amount,
+    what happened), nothing personal and no staff."""
     voucher = services.find_voucher(body["code"])
-    info = services.public_info(voucher, today=business_today())
+    info = {**services.public_info(voucher, today=business_today()), "history": history.public_history(voucher)}
     db.session.rollback()
     return info
 

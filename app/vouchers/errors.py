@@ -45,3 +45,12 @@ class VoucherNotYetValid(VoucherError):
 class InsufficientBalance(VoucherError):
     code = "insufficient_balance"
     default_message = _l("购物券余额不足。")
+
+
+class PublicBaseUrlUnusable(DomainError):
+    """Sheets would print QR codes that no phone can open (PUBLIC_BASE_URL missing or local)."""
+
+    code = "public_base_url_unusable"
+    status = 409
+    default_message = _l("不能打印购物券：PUBLIC_BASE_URL 未设置或指向本机（localhost、127.0.0.1），"
+                         "二维码用手机扫不开。请管理员把它设置为手机能访问的地址，例如 https://cishan.example.cn。")

@@ -19,4 +19,4 @@ class SheetsForm(FlaskForm):
         csrf = False  # a GET download
 
     period = StringField(_l("期间（YYYY-MM）"), validators=[DataRequired(), Regexp(r"^\d{4}-\d{2}$")])
-    district = StringField(_l("区县代码（可空）"), validators=[Optional(), Length(max=6)])
+    district = StringField(_l("区县"), validators=[Optional(), Length(max=20)])  # a code or a name

@@ -47,7 +47,18 @@ class CodeIn(boundary.Schema):
     code = Text(required=True, min_length=1, max_length=200)
 
 
+class HistoryOut(Schema):
+    day = fields.String(metadata={"description": "business date, YYYY-MM-DD"})
+    day_text = fields.String(metadata={"description": "the day as the page prints it (2026年5月12日)"})
+    kind = fields.String(metadata={"description": "issue, redeem, refund, expire or revoke"})
+    what = fields.String(metadata={"description": "what happened, in plain words"})
+    shop = fields.String(metadata={"description": "the shop's name, for a purchase or a refund"})
+    amount_fen = fields.Integer(metadata={"description": "signed: + onto the voucher, - off it"})
+    balance_after_fen = fields.Integer()
+
+
 class VoucherPublicOut(Schema):
+    history = fields.List(fields.Nested(HistoryOut))
     status = fields.String()
     balance_fen = fields.Integer()
     face_fen = fields.Integer()

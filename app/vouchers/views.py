@@ -13,11 +13,13 @@ from markupsafe import Markup
 
 from app.auth.permissions import district_filter, ensure_district, public, require_role
 from app.auth.services import list_shops
+from app.config import public_base_url_problem
 from app.core.errors import InvalidInput
 from app.core.idempotency import form_once
 from app.core.timeutil import Period, business_today
 from app.extensions import db, limiter
-from app.vouchers import issuance, services, sheets
+from app.recipients import services as recipient_services
+from app.vouchers import history, issuance, services, sheets
 from app.vouchers.errors import VoucherUnknown
 from app.vouchers.forms import PeriodForm, ReasonForm, SheetsForm
 
@@ -67,7 +69,7 @@ def public_lookup_post():
     except VoucherUnknown:
         db.session.rollback()
         return _public_page(unknown=True, status=404)
-    info = services.public_info(voucher, today=business_today())
+    info = {**services.public_info(voucher, today=business_today()), "history": history.public_history(voucher)}
     db.session.rollback()
     return _public_page(info=info)
 
@@ -93,9 +95,15 @@ def issuance_page():
     except InvalidInput:
         period = str(Period.current())
     form = PeriodForm(period=period)
+    problem = public_base_url_problem(current_app.config.get("PUBLIC_BASE_URL"))
+    district = district_filter(current_user)
     return render_template("vouchers/issuance.html", form=form, runs=issuance.list_runs(20),
-                           totals=issuance.totals(period), period=period,
-                           district=district_filter(current_user), sheets_form=SheetsForm(period=period))
+                           totals=issuance.totals(period), period=period, district=district,
+                           sheets_form=SheetsForm(period=period),
+                           districts=recipient_services.district_choices(district),
+                           base_url=current_app.config.get("PUBLIC_BASE_URL") or "",
+                           sheets_sample=bool(problem) and current_app.config.get("ENV_NAME") == "development",
+                           sheets_refused=bool(problem) and current_app.config.get("ENV_NAME") != "development")
 
 
 @bp.post("/issue")
@@ -117,8 +125,10 @@ def issue():
 def sheets_pdf():
     form = SheetsForm(request.args)
     if not form.validate():
-        raise InvalidInput(_("请填写期间（YYYY-MM），区县代码可空"))
-    district = district_filter(current_user) or (form.district.data or None)
+        raise InvalidInput(_("请填写期间（YYYY-MM），区县可空"))
+    district = district_filter(current_user) or recipient_services.district_arg(form.district.data) or None
+    if form.district.data and district is None:
+        raise InvalidInput(_("区县不存在：%(d)s", d=form.district.data))
     buf = io.BytesIO()
     sheets.write_sheets(buf, period=form.period.data, district_code=district,
                         base_url=current_app.config["PUBLIC_BASE_URL"])
@@ -129,9 +139,11 @@ def sheets_pdf():
 
 
 def recipient_panel(recipient) -> Markup:
-    """The vouchers section of a recipient's page (with reprint and replacement)."""
-    html = render_template("vouchers/_recipient_vouchers.html", status_labels=STATUS_LABELS,
-                           vouchers=services.vouchers_of_recipient(recipient.id))
+    """The vouchers section of a recipient's page (with reprint and replacement), and each
+    voucher's ledger: what happened, where (shop, receipt) and by whom."""
+    vouchers = services.vouchers_of_recipient(recipient.id)
+    html = render_template("vouchers/_recipient_vouchers.html", status_labels=STATUS_LABELS, vouchers=vouchers,
+                           histories=history.histories([v.id for v in vouchers]))
     return Markup(html)  # noqa: S704 - the output of an autoescaped template
 
 

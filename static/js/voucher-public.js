@@ -40,12 +40,38 @@
     slot("valid_from", info.valid_from);
     slot("valid_until", info.valid_until);
     slot("code_tail", info.code_tail);
+    fillHistory(card, info.history || []);
     var status = card.querySelector('[data-slot="status"]');
     status.classList.add("status-" + info.status);
     Array.prototype.forEach.call(status.querySelectorAll("[data-status-text]"), function (s) {
       s.hidden = s.getAttribute("data-status-text") !== info.status;
     });
     return card;
+  }
+
+  // the voucher's history: day, shop, amount, what happened (the server's words), oldest first
+  function fillHistory(card, rows) {
+    var list = card.querySelector('[data-slot="history"]');
+    var empty = card.querySelector('[data-slot="history-empty"]');
+    var tpl = document.getElementById("tpl-history-item");
+    if (!list || !tpl) return;
+    rows.forEach(function (h) {
+      var item = tpl.content.firstElementChild.cloneNode(true);
+      function part(name, text) {
+        var el = item.querySelector('[data-h="' + name + '"]');
+        if (el) el.textContent = text;
+        return el;
+      }
+      part("day", h.day_text || h.day);
+      part("what", h.what);
+      part("shop", h.shop || "").hidden = !h.shop;
+      part("amount", fen(Math.abs(h.amount_fen)));
+      part("balance", fen(h.balance_after_fen));
+      item.querySelector('[data-h="up"]').hidden = h.amount_fen < 0;
+      item.querySelector('[data-h="down"]').hidden = h.amount_fen > 0;
+      list.appendChild(item);
+    });
+    if (empty) empty.hidden = rows.length > 0;
   }
 
   function lookup(code) {

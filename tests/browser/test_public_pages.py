@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from tests.browser.conftest import SCREENSHOTS, run_axe
 from tests.browser.test_till import demo_voucher
@@ -51,3 +52,48 @@ def test_an_old_printed_link_and_a_typed_code_still_work(live_server, new_page):
     page.get_by_role("button", name="查询").click()
     page.locator("#voucher-result .balance-card").wait_for()
     assert page.url == live_server.url("/v")  # the typed code went in a POST body, not the URL
+
+
+def spent_voucher(live_server) -> tuple[str, list[str], list[str]]:
+    """A demo voucher of this month spent at a till: (code, the shops' names, staff names the
+    page must not show)."""
+    from app.auth.models import User
+    from app.core.timeutil import Period
+    from app.extensions import db
+    from app.vouchers import history
+    from app.vouchers import services as vouchers
+    from app.vouchers.models import Voucher, VoucherLedger
+
+    with live_server.app.app_context():
+        v = db.session.scalar(sa.select(Voucher).join(VoucherLedger, VoucherLedger.voucher_id == Voucher.id)
+                              .where(Voucher.period == str(Period.current()), Voucher.status == "active",
+                                     VoucherLedger.kind == "redeem").order_by(Voucher.id))
+        rows = history.histories([v.id])[v.id]
+        staff = [n for u in db.session.scalars(sa.select(User).where(User.role.in_(("cashier", "manager"))))
+                 for n in (u.username, u.display_name) if n]
+        out = vouchers.code_of(v), sorted({h["shop"] for h in rows if h["shop"]}), staff
+        db.session.remove()
+        return out
+
+
+def test_the_balance_page_shows_where_the_voucher_was_spent(live_server, new_page):
+    """Item 15 of issue 11: the holder sees the day, the shop, the amount and what happened, in
+    large type, and no cashier."""
+    code, shops, staff = spent_voucher(live_server)
+    page = new_page(viewport={"width": 390, "height": 844}, bypass_csp=True, device_scale_factor=2)
+    page.goto(live_server.url(f"/v#{code}"))
+    items = page.locator("#voucher-result .history-item")
+    items.first.wait_for()
+    text = page.locator("#voucher-result").inner_text()
+    assert "使用记录" in text and "发放购物券" in text and "购物使用" in text and "减少" in text
+    for shop in shops:
+        assert shop in text
+    for name in staff:
+        assert name not in text
+    assert items.count() >= 2
+    size = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.history-item')).fontSize)")
+    assert size >= 18
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390  # no sideways scrolling on the phone
+    page.screenshot(path=str(SCREENSHOTS / "voucher-public-history.png"), full_page=True)
+    assert run_axe(page) == []

@@ -123,7 +123,7 @@ def served(tmp_path_factory):
         db.engine.dispose()
     port = free_port()
     env = dict(os.environ, DATABASE_URL=url, SECRET_KEY=TestConfig.SECRET_KEY, APP_ENV="production",
-               SESSION_COOKIE_SECURE="0", PROXY_FIX="1", PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
+               SESSION_COOKIE_SECURE="0", PROXY_FIX="1", PUBLIC_BASE_URL="https://cishan.example.cn",
                GUNICORN_WORKERS="2", GUNICORN_ACCESS_LOG=str(tmp / "gunicorn-access.log"),
                GUNICORN_ERROR_LOG=str(tmp / "gunicorn-error.log"))
     env.pop("DATA_KEY", None)

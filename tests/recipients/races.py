@@ -65,13 +65,53 @@ def import_apply(env) -> Prepared:
                                 u=who.user_id)), (2, 1))
 
 
+def _with_a_bad_row():
+    """Two new people and a row with a bad ID number: (file bytes, the good rows' ID numbers)."""
+    rows = [person("部分竞争甲"), person("坏行", number="41100219500101123"), person("部分竞争乙")]
+    return csv_bytes(rows), [rows[0][1], rows[2][1]]
+
+
+def import_apply_valid(env) -> Prepared:
+    """"Import the valid rows" of one preview, N times at once: one partial import (the upload
+    is consumed once), one left-out file kept for its download."""
+    import hashlib
+
+    from app.recipients import uploads
+
+    data, numbers = _with_a_bad_row()
+    user = factories.user("federation")
+    token = uploads.store(data, filename="roster.csv", user_id=user.id)
+    form = {"token": token, "sha256": hashlib.sha256(data).hexdigest(), "sync": ""}
+    who = env.login(user)
+    return Prepared(Req("POST", "/recipients/import/apply-valid", form=form, who=who),
+                    lambda: (_registered(numbers)(),
+                             _n("SELECT count(*) FROM audit_log WHERE action = 'recipients.import' AND user_id = :u",
+                                u=who.user_id),
+                             _n("SELECT count(*) FROM roster_upload WHERE user_id = :u", u=who.user_id)), (2, 1, 1))
+
+
+def import_left_out(env) -> Prepared:
+    """A download of the left-out rows is an audited hand-out: each of N is one of its own."""
+    from app.recipients import uploads
+
+    user = factories.user("federation")
+    token = uploads.store_left_out(b"\xef\xbb\xbfname,reason\n", filename="r-left-out.csv", mimetype="text/csv",
+                                   rows=1, upload_sha256="0" * 64, user_id=user.id)
+    who = env.login(user)
+    return Prepared(Req("POST", "/recipients/import/left-out", form={"token": token}, who=who),
+                    lambda: _n("SELECT count(*) FROM audit_log WHERE action = 'recipients.left_out_download' "
+                               "AND user_id = :u", u=who.user_id), env.workers, expect_after_retry=env.workers + 1)
+
+
 def import_command(env) -> Prepared:
-    data, numbers = _roster()
+    """`--skip-bad --bad-rows-out`: the valid rows once; the bad one written out by each run."""
+    data, numbers = _with_a_bad_row()
     path = tempfile.NamedTemporaryFile(suffix=".csv", delete=False).name
     with open(path, "wb") as f:
         f.write(data)
     db.session.commit()
-    return Prepared(Req(cli=("recipients", "import", path)), _registered(numbers), 2)
+    return Prepared(Req(cli=("recipients", "import", path, "--skip-bad", "--bad-rows-out", path + ".bad.csv")),
+                    _registered(numbers), 2)
 
 
 def purge_uploads_command(env) -> Prepared:
@@ -95,10 +135,16 @@ CASES = {
                                                                 "encrypted upload of its own"),
     ("POST", "recipients.import_apply"): Case(import_apply, "the upload is consumed by one DELETE … RETURNING "
                                                             "(409 roster_upload_gone); imports take turns"),
+    ("POST", "recipients.import_apply_valid"): Case(import_apply_valid, "as import_apply: the upload is consumed "
+                                                                        "once; the left-out file is stored by "
+                                                                        "the one that consumed it"),
+    ("POST", "recipients.import_left_out"): Case(import_left_out, "an audited download: each is one of its own "
+                                                                  "(reads the stored file, writes the audit row)"),
 }
 
 COMMANDS = {
     "recipients import": Case(import_command, "imports take turns (advisory lock); the second finds the rows "
-                                              "imported and unchanged"),
+                                              "imported and unchanged (with --skip-bad: the bad row left out "
+                                              "each time, never written)"),
     "recipients purge-uploads": Case(purge_uploads_command, "one DELETE of the stale uploads"),
 }

@@ -12,5 +12,7 @@ POLICY = {
     ("GET", "recipients.import_form"): Route(STAFF),
     ("POST", "recipients.import_preview"): Route(STAFF),
     ("POST", "recipients.import_apply"): Route(STAFF),
+    ("POST", "recipients.import_apply_valid"): Route(STAFF),
+    ("POST", "recipients.import_left_out"): Route(STAFF),
     ("GET", "api_recipients.search"): Route(TILL),
 }

@@ -58,11 +58,11 @@ def test_ten_kinds_of_bad_rows_are_each_reported_and_nothing_is_written(app_ctx)
         person("生日错", number="411002195002301234"),         # 6 30 February (check char wrong too)
         person("地区错", number="999999195001011234"),         # 7 unknown region code
         person("旧证", number="411002500101123"),              # 8 old 15-digit number
-        person("类别错", category="五保"),                      # 9 unknown category
+        person("类别错", category="临时救助"),                  # 9 not a category of the programme
         person("区县错"),                                      # 10 unknown district
         person("电话错", phone="12345"),                        # 11 bad phone
         person("人口错", size="0"),                             # 12 bad household size
-        dup, dup[:],                                           # 13, 14 duplicate ID
+        dup, dup[:],                                           # 13, 14 duplicate ID: both left out
         person("名" * 51),                                     # 15 name too long
     ]
     rows[8][3] = "火星县"
@@ -70,18 +70,18 @@ def test_ten_kinds_of_bad_rows_are_each_reported_and_nothing_is_written(app_ctx)
     report = roster.import_roster(csv_bytes(rows), "bad.csv", apply=True)
     assert not report.ok and not report.applied and n_recipients() == before
     by_line = {b.line: "；".join(b.reasons) for b in report.bad}
-    assert set(by_line) == set(range(3, 13)) | {14, 15}
+    assert set(by_line) == set(range(3, 16))
     assert "姓名为空" in by_line[3]
     assert "应为18位" in by_line[4]
     assert "校验位" in by_line[5]
     assert "出生日期" in by_line[6]
     assert "地区码" in by_line[7]
     assert "15位" in by_line[8]
-    assert "类别" in by_line[9]
+    assert "类别“临时救助”无法识别" in by_line[9]
     assert "区县“火星县”" in by_line[10]
     assert "电话号码" in by_line[11]
     assert "家庭人口" in by_line[12]
-    assert "与第 13 行重复" in by_line[14]
+    assert "与第 13 行重复" in by_line[14] and "与第 14 行重复" in by_line[13]
     assert "超过50个字" in by_line[15]
 
 
