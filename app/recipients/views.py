@@ -28,7 +28,7 @@ STAFF = ("admin", "federation")
 
 class UploadForm(FlaskForm):
     file = FileField(_l("名册文件（.csv 或 .xlsx）"))
-    sync = BooleanField(_l("同步：名册中各区县不在本名册里的在册人员标记为“已退出”，并作废其本期未用购物券"))
+    sync = BooleanField(_l("同步：名册中各区县不在本名册里的在册人员标记为“已退出”，并注销其本期未用购物券"))
 
 
 class ApplyForm(FlaskForm):

@@ -109,7 +109,7 @@ def check_period(period: str) -> None:
 
 CHECKS = (
     Check(reconciliations, {"reconciliation.identity":
-                            _l("每月：发放 = 核销 − 退回 + 过期 + 作废 + 未使用余额（按流水和按交易）"),
+                            _l("每月：发放 = 核销 − 退券 + 过期 + 注销 + 未使用余额（按流水和按交易）"),
                             "vouchers.sales_vs_ledger": _l("交易的购物券付款等于购物券核销流水"),
                             "vouchers.voids_vs_ledger": _l("作废的购物券退回等于购物券退回流水")}),
     Check(settlements, {"reports.settlements": _l("已付款的结算单等于其月份的交易和作废")}, dated=False),

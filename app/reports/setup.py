@@ -33,7 +33,7 @@ def init_app(app) -> None:
     menu.add(app, endpoint="reports.dashboard", label=_l("数据看板"), roles=staff, order=600,
              description=_l("发放与核销、核销率、余额、让利、捐赠领取的月度图表"))
     menu.add(app, endpoint="reports.reconciliation_page", label=_l("对账"), roles=staff, order=610,
-             description=_l("按月核对发放、核销、退回、过期、作废和余额，列出每一处差异"))
+             description=_l("按月核对发放、核销、退券、过期、注销和余额，列出每一处差异"))
     menu.add(app, endpoint="reports.settlements", label=_l("门店结算"), roles=shop_staff, order=620,
              description=_l("每月应付门店的购物券金额、结算单、登记付款"))
     menu.add(app, endpoint="reports.charity_value", label=_l("公益价值"), roles=shop_staff, order=630,

@@ -52,28 +52,28 @@ def reconciliation_tables(r: dict) -> list[exports.Table]:
     summary = exports.Table(
         title=_("汇总"), headers=[_("项目"), _("金额（元）或数量")], money={1},
         rows=[[_("发放张数"), str(r["issued_count"])], [_("发放金额"), r["issued_fen"]],
-              [_("核销金额"), r["redeemed_fen"]], [_("退回金额"), r["refunded_fen"]],
-              [_("过期金额"), r["expired_fen"]], [_("作废金额"), r["revoked_fen"]],
+              [_("核销金额"), r["redeemed_fen"]], [_("退券金额"), r["refunded_fen"]],
+              [_("过期金额"), r["expired_fen"]], [_("注销金额"), r["revoked_fen"]],
               [_("未使用余额"), r["outstanding_fen"]], [_("交易付款合计"), r["sales_redeemed_fen"]],
-              [_("交易退回合计"), r["sales_refunded_fen"]],
+              [_("交易退券合计"), r["sales_refunded_fen"]],
               [_("是否平衡"), _("平衡") if r["balanced"] else _("不平衡")]])
     shops = exports.Table(
         title=_("按门店"), money={5, 6, 7, 8, 9},
-        headers=[_("门店编码"), _("门店"), _("区县"), _("交易笔数"), _("人数"), _("核销金额"), _("退回金额"),
-                 _("净额"), _("流水核销"), _("流水退回"), _("是否一致")],
+        headers=[_("门店编码"), _("门店"), _("区县"), _("交易笔数"), _("人数"), _("核销金额"), _("退券金额"),
+                 _("净额"), _("流水核销"), _("流水退券"), _("是否一致")],
         rows=[[s["shop"], s["name"], s["district"], s["sales"], s["recipients"], s["redeemed_fen"],
                s["refunded_fen"], s["net_fen"], s["ledger_redeemed_fen"], s["ledger_refunded_fen"],
                _("一致") if s["balanced"] else _("不一致")] for s in r["by_shop"]])
     districts = exports.Table(
         title=_("按区县"), money={3, 4, 5, 6, 7, 8},
-        headers=[_("区县代码"), _("区县"), _("发放张数"), _("发放金额"), _("核销金额"), _("退回金额"),
-                 _("过期金额"), _("作废金额"), _("未使用余额"), _("是否平衡")],
+        headers=[_("区县代码"), _("区县"), _("发放张数"), _("发放金额"), _("核销金额"), _("退券金额"),
+                 _("过期金额"), _("注销金额"), _("未使用余额"), _("是否平衡")],
         rows=[[d["district"], d["name"], d["issued_count"], d["issued_fen"], d["redeemed_fen"],
                d["refunded_fen"], d["expired_fen"], d["revoked_fen"], d["outstanding_fen"],
                _("平衡") if d["balanced"] else _("不平衡")] for d in r["by_district"]])
     funders = exports.Table(
         title=_("按出资方"), money={2, 3, 4, 5, 6},
-        headers=[_("出资方"), _("份额（万分比）"), _("发放金额"), _("净核销金额"), _("过期金额"), _("作废金额"),
+        headers=[_("出资方"), _("份额（万分比）"), _("发放金额"), _("净核销金额"), _("过期金额"), _("注销金额"),
                  _("未使用余额")],
         rows=[[f["funder"], f["share_bp"], f["issued_fen"], f["redeemed_net_fen"], f["expired_fen"],
                f["revoked_fen"], f["outstanding_fen"]] for f in r["by_funder"]])

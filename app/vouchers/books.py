@@ -114,6 +114,6 @@ def reissues(window: Window) -> list[dict]:
 CHECKS = (
     Check(balances, {"vouchers.balance":
                      _l("购物券余额 = 流水合计 = 最后一条流水的余额，0 ≤ 余额 ≤ 面额 = 发放流水合计"),
-                     "vouchers.status": _l("购物券状态与余额、流水一致（用完、过期、作废都有对应流水）")}),
+                     "vouchers.status": _l("购物券状态与余额、流水一致（用完、过期、注销都有对应流水）")}),
     Check(reissues, {"vouchers.reissue": _l("补发时旧券转出的余额等于新券转入的余额")}, dated=False),
 )

@@ -27,7 +27,7 @@ class VoucherExpired(VoucherError):
 
 class VoucherRevoked(VoucherError):
     code = "voucher_revoked"
-    default_message = _l("该购物券已作废。")
+    default_message = _l("该购物券已注销。")
 
 
 class VoucherExhausted(VoucherError):

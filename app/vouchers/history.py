@@ -34,7 +34,7 @@ WHAT = {
     ("expire", None): _l("过期，剩余金额失效"),
     ("revoke", "reissue"): _l("挂失补发，余额转到新券"),
     ("revoke", "roster_exit"): _l("不再享受救助，本券停用"),
-    ("revoke", None): _l("本券作废"),
+    ("revoke", None): _l("本券注销"),
 }
 
 

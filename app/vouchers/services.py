@@ -302,7 +302,7 @@ def revoke(voucher_id: int, *, reason: str, ref_type: str = "revoke", ref_id=Non
     if voucher is None:
         raise NotFound(_("购物券不存在"))
     if voucher.status != "active":
-        raise Conflict(_("只有可用状态的购物券可以作废（当前：%(status)s）", status=voucher.status))
+        raise Conflict(_("只有可用状态的购物券可以注销（当前：%(status)s）", status=voucher.status))
     amount = voucher.balance_fen
     result = db.session.execute(
         update(Voucher)

@@ -26,7 +26,7 @@ from app.vouchers.forms import PeriodForm, ReasonForm, SheetsForm
 bp = Blueprint("vouchers", __name__, url_prefix="/vouchers", template_folder="templates")
 public_bp = Blueprint("voucher_public", __name__, template_folder="templates")
 STAFF = ("admin", "federation")
-STATUS_LABELS = {"active": _l("可用"), "exhausted": _l("已用完"), "expired": _l("已过期"), "revoked": _l("已作废")}
+STATUS_LABELS = {"active": _l("可用"), "exhausted": _l("已用完"), "expired": _l("已过期"), "revoked": _l("已注销")}
 
 
 def _public_limit() -> str:
@@ -180,5 +180,5 @@ def reissue(voucher_id: int):
         raise InvalidInput(_("补发购物券必须填写原因"))
     new, _code = services.reissue(voucher.id, reason=form.reason.data)
     db.session.commit()
-    flash(_("已补发新券（旧券码已作废），请点击“补打”打印新券"), "success")
+    flash(_("已补发新券（旧券码已注销），请点击“补打”打印新券"), "success")
     return redirect(url_for("recipients.detail", recipient_id=new.recipient_id))

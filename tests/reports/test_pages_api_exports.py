@@ -52,6 +52,14 @@ def test_pages_render_for_staff(app, login):
     assert html.count("<svg") == 6 and 'role="img"' in html
     html = fed.get(f"/reports/reconciliation?period={PERIOD}").get_data(as_text=True)
     assert 'data-balanced="yes"' in html and "¥348.00" in html
+    # one word, one meaning (issue 11 item 16): 作废 is a voided sale only; money that a void puts back
+    # on a voucher is 退券, a balance the federation takes back is 注销; the glossary says which is which
+    summary = html.split('id="glossary"')[0].split("<h2>汇总</h2>")[1]
+    assert "退券（小票作废退回）" in summary and "注销（券被收回）" in summary
+    assert "作废（收回）" not in html and "退回（作废）" not in html
+    glossary = html.split('id="glossary"')[1].split("</dl>")[0]
+    assert [t.split("</dt>")[0] for t in glossary.split("<dt>")[1:]] == ["核销", "退券", "过期", "注销"]
+    assert "发放 = 核销 − 退券 + 过期 + 注销 + 未使用余额" in html
     resp = fed.get("/reports/reconciliation?period=2026-1x")
     assert resp.status_code == 400 and "期间格式应为 YYYY-MM" in resp.get_data(as_text=True)
     # a manager sees the settlement of its own shop only

@@ -39,7 +39,7 @@ def test_the_staff_see_each_row_with_shop_receipt_and_who(month):
     r8 = _rows(m, 8)  # voided after it expired: refund, then the same amount expires at once
     assert [(h["kind"], h["day"], h["amount_fen"]) for h in r8[-2:]] == [("refund", "2026-12-02", 2500),
                                                                          ("expire", "2026-12-02", -2500)]
-    assert [h["what"] for h in _rows(m, 6)][-1] == "本券作废"
+    assert [h["what"] for h in _rows(m, 6)][-1] == "本券注销"
 
 
 def test_the_holder_sees_day_shop_amount_and_what_happened_and_no_staff(app, month, client):
