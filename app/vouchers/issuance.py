@@ -1,10 +1,12 @@
 """Monthly issuance, expiry and the ledger check: set-based, for 100,000 recipients at a time.
 
 Issuance is one transaction: the recipients still missing a voucher are selected in one query,
-codes are made in Python (they must come from `secrets`), the vouchers are written with
-multi-row INSERT ... ON CONFLICT DO NOTHING in batches, and the `issue` ledger rows with one
-INSERT ... SELECT. The unique (programme, recipient, period, reissue_no) constraint is what
-makes a second or concurrent run create nothing more; a run killed half-way commits nothing.
+codes are made in Python (they must come from `secrets`), the vouchers are written in bulk
+(`app/vouchers/bulk.py`: COPY into a staging table and one INSERT ... SELECT ... ON CONFLICT DO
+NOTHING on PostgreSQL; the driver's executemany of one prepared INSERT ... ON CONFLICT DO NOTHING
+on SQLite), and the `issue` ledger rows with one INSERT ... SELECT. The unique (programme,
+recipient, period, reissue_no) constraint is what makes a second or concurrent run create nothing
+more; a run killed half-way commits nothing.
 """
 
 from __future__ import annotations
@@ -13,30 +15,18 @@ import datetime as dt
 
 from flask_babel import gettext as _
 from sqlalchemy import String, cast, func, insert, literal, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from app.core import audit
+from app.core import audit, crypto
 from app.core.db import lock, utcnow
 from app.core.errors import InvalidInput
 from app.core.timeutil import Period, business_today
 from app.extensions import db
 from app.recipients.models import Recipient
-from app.vouchers import codes
+from app.vouchers import bulk, codes
 from app.vouchers.models import IssuanceRun, Voucher, VoucherLedger
-from app.vouchers.services import code_fields, get_programme
+from app.vouchers.services import CODE_PURPOSE, get_programme
 
 BATCH = 2000
-UNIQUE_COLUMNS = ["programme_id", "recipient_id", "period", "reissue_no"]
-
-
-def _insert_ignoring_duplicates(table):
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return pg_insert(table).on_conflict_do_nothing(index_elements=UNIQUE_COLUMNS)
-    if dialect == "sqlite":
-        return sqlite_insert(table).on_conflict_do_nothing(index_elements=UNIQUE_COLUMNS)
-    raise NotImplementedError(dialect)
 
 
 def eligible_query(programme, *, district_code: str | None = None):
@@ -77,18 +67,19 @@ def issue_vouchers(*, period: str | Period, programme_code: str | None = None,
     missing = sorted(rid for rid in eligible_ids if rid not in have)
     del eligible_ids, have
 
-    table = Voucher.__table__
-    stmt = _insert_ignoring_duplicates(table)
-    for start in range(0, len(missing), batch_size):
-        rows = []
-        for recipient_id in missing[start:start + batch_size]:
-            rows.append({"programme_id": programme.id, "recipient_id": recipient_id,
-                         "period": str(period), "reissue_no": 0, "face_fen": programme.face_fen,
-                         "balance_fen": programme.face_fen, "status": "active",
-                         "valid_from": valid_from, "valid_until": valid_until,
-                         "issuance_run_id": run.id, "created_at": now,
-                         **code_fields(codes.new_code())})
-        db.session.execute(stmt, rows)
+    seal = crypto.sealer(CODE_PURPOSE)
+    same = {"programme_id": programme.id, "period": str(period), "reissue_no": 0,
+            "face_fen": programme.face_fen, "balance_fen": programme.face_fen, "status": "active",
+            "valid_from": valid_from, "valid_until": valid_until, "issuance_run_id": run.id,
+            "created_at": now}
+
+    def rows(recipient_ids):
+        for recipient_id in recipient_ids:
+            code = codes.new_code()
+            yield recipient_id, seal.encrypt(code), seal.index(code), code[-4:]
+
+    bulk.insert_vouchers(db.session, same, rows(missing), batch_size=batch_size)
+    del missing
 
     mine = select(Voucher.id, literal("issue"), Voucher.face_fen, Voucher.face_fen,
                   literal("issuance_run"), cast(literal(run.id), String), literal(actor.username[:80]),
