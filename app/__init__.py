@@ -4,11 +4,32 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 
 from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
 
 from app.config import BASE_DIR, DEV_SECRET, LOCAL_ENVS, Config, public_base_url_problem
+
+
+def _escpos_capabilities_cache() -> None:
+    """python-escpos parses its printer database (a 1 MB YAML file, pure Python) when it is first
+    imported — 0.3 s of every start: each CLI command, worker and test process — unless a pickle
+    of it lies in ESCPOS_CAPABILITIES_PICKLE_DIR, which by default is a new temporary folder each
+    time (one left behind per process). Keep the pickle in the instance folder, which the app
+    owns; a read-only installation keeps python-escpos's default."""
+    if "ESCPOS_CAPABILITIES_PICKLE_DIR" in os.environ:
+        return
+    folder = os.path.join(BASE_DIR, "instance", "escpos-cache")
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+    except OSError:
+        return
+    if os.access(folder, os.W_OK) and os.stat(folder).st_uid == os.getuid():
+        os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"] = folder
+
+
+_escpos_capabilities_cache()
 
 # Every domain package may have a `setup.py` with `init_app(app)` that registers its
 # models, blueprints, API, CLI and menu entries; they are set up in this order.
