@@ -48,3 +48,15 @@ def parse_yuan(text: str | int, *, allow_negative: bool = False) -> int:
     if fen < 0 and not allow_negative:
         raise InvalidInput(_("金额不能为负数：%(value)s", value=text))
     return fen
+
+
+def prorate_fen(total_fen: int, part: int, whole: int) -> int:
+    """The share `part / whole` of `total_fen`, in whole fen, rounded half up (四舍五入):
+    prorate_fen(500000, 47, 50) == 470000, prorate_fen(1000, 1, 3) == 333, prorate_fen(1000, 2, 3)
+    == 667. Integers only (never a float); `whole` > 0, `part` and `total_fen` >= 0."""
+    for value in (total_fen, part, whole):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"prorate_fen takes integers, got {type(value).__name__}")
+    if whole <= 0 or part < 0 or total_fen < 0:
+        raise ValueError("prorate_fen: whole > 0, part >= 0 and total >= 0")
+    return (2 * total_fen * part + whole) // (2 * whole)

@@ -318,6 +318,7 @@ def describe(donation: Donation) -> dict:
         lines.append({"id": line.id, "kind": line.kind, "description": line.description, "size": line.size,
                       "season": line.season, "condition": line.condition, "quantity": line.quantity,
                       "estimated_value_fen": line.estimated_value_fen,
+                      "received_value_fen": line.received_value_fen,
                       "quantity_received": line.quantity_received, "quantity_rejected": line.quantity_rejected,
                       "reject_reason": line.reject_reason, "receive_note": line.receive_note,
                       "picked_up": fig["picked_up"], "left": fig["left"]})

@@ -4,7 +4,7 @@ import pytest
 
 from app.core.errors import InvalidInput
 from app.core.masking import mask_id_number, mask_name, mask_phone
-from app.core.money import format_fen, format_fen_plain, parse_yuan
+from app.core.money import format_fen, format_fen_plain, parse_yuan, prorate_fen
 from app.core.timeutil import BUSINESS_TZ, Period, business_day_bounds, business_today
 
 
@@ -40,6 +40,24 @@ def test_parse_yuan_rejects_three_decimals_and_negatives():
     with pytest.raises(InvalidInput):
         parse_yuan("-1")
     assert parse_yuan("-1", allow_negative=True) == -100
+
+
+@pytest.mark.parametrize("total,part,whole,fen", [
+    (500000, 47, 50, 470000), (500000, 50, 50, 500000), (500000, 0, 50, 0), (1000, 1, 3, 333),
+    (1000, 2, 3, 667), (1, 1, 2, 1), (3, 1, 2, 2), (5, 1, 10, 1), (4, 1, 10, 0), (0, 3, 7, 0),
+    (2**40 + 1, 1, 2, 2**39 + 1),
+])
+def test_prorate_fen_rounds_half_up_in_whole_fen(total, part, whole, fen):
+    assert prorate_fen(total, part, whole) == fen
+
+
+def test_prorate_fen_takes_integers_only():
+    with pytest.raises(TypeError):
+        prorate_fen(100.0, 1, 2)
+    with pytest.raises(TypeError):
+        prorate_fen(100, True, 2)
+    with pytest.raises(ValueError):
+        prorate_fen(100, 1, 0)
 
 
 def test_masking():
