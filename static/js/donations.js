@@ -33,6 +33,10 @@
     });
   }
 
+  // a form sent back with an error: the field the server refused has the focus
+  var refused = document.querySelector('#donation-lines [aria-invalid="true"]');
+  if (refused) { refused.focus(); }
+
   var add = document.getElementById("add-line");
   var list = document.getElementById("donation-lines");
   if (add && list) {
@@ -42,8 +46,12 @@
       var last = rows[rows.length - 1];
       var n = rows.length;
       var copy = last.cloneNode(true);
+      copy.classList.remove("has-error");
+      copy.querySelectorAll(".line-error").forEach(function (p) { p.remove(); });
       copy.querySelectorAll("[name]").forEach(function (field) {
         field.name = field.name.replace(/^line-\d+-/, "line-" + n + "-");
+        field.removeAttribute("aria-invalid");
+        field.removeAttribute("aria-describedby");
         if (field.tagName === "INPUT") { field.value = ""; }
       });
       var legend = copy.querySelector("legend");

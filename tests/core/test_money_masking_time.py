@@ -25,6 +25,11 @@ def test_format_refuses_floats():
 @pytest.mark.parametrize("text,fen", [
     ("29", 2900), ("29.5", 2950), ("¥29.50", 2950), ("￥29.50", 2950), ("29.05元", 2905),
     ("３０", 3000), ("12a", None), ("１.５", 150), (" 0.01 ", 1),
+    # thousands separators and the forms a donor types (issue 11, item 19)
+    ("5,000", 500000), ("5000.00", 500000), ("5,000.00", 500000), ("¥5,000", 500000), ("1,234,567.89", 123456789),
+    ("５，０００", 500000), ("５０００．００", 500000), ("￥５，０００．５", 500050), ("5,000元", 500000),
+    ("5,00", None), ("50,00", None), ("5,0000", None), (",500", None), ("5,000,", None), ("5.000,00", None),
+    ("1,234,567,890", None), ("5，000.001", None),
 ])
 def test_parse_yuan(text, fen):
     if fen is None:
@@ -40,6 +45,16 @@ def test_parse_yuan_rejects_three_decimals_and_negatives():
     with pytest.raises(InvalidInput):
         parse_yuan("-1")
     assert parse_yuan("-1", allow_negative=True) == -100
+
+
+def test_parse_yuan_names_the_field_it_was_given():
+    with pytest.raises(InvalidInput, match=r"^第 2 行的估值格式不正确：5,00$") as e:
+        parse_yuan("5,00", label="第 2 行的估值")
+    assert e.value.details == {"field": "第 2 行的估值"}
+    with pytest.raises(InvalidInput, match=r"^第 2 行的估值不能为负数：-5$"):
+        parse_yuan("-5", label="第 2 行的估值")
+    with pytest.raises(InvalidInput, match=r"^金额格式不正确：x$"):
+        parse_yuan("x")
 
 
 @pytest.mark.parametrize("total,part,whole,fen", [
