@@ -22,6 +22,7 @@ from app.donations.labels import (
     CONDITION_LABELS,
     DONOR_KIND_LABELS,
     KIND_LABELS,
+    KIND_UNITS,
     PERIOD_LABELS,
     SEASON_LABELS,
     STATUS_LABELS,
@@ -41,7 +42,7 @@ NEW_FORM_ROWS = 4
 def _labels():
     return {"kind_labels": KIND_LABELS, "condition_labels": CONDITION_LABELS, "season_labels": SEASON_LABELS,
             "status_labels": STATUS_LABELS, "donor_kind_labels": DONOR_KIND_LABELS,
-            "period_labels": PERIOD_LABELS, "kinds": KINDS}
+            "period_labels": PERIOD_LABELS, "kinds": KINDS, "kind_units": KIND_UNITS}
 
 
 def _user():

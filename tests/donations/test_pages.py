@@ -187,3 +187,36 @@ def test_a_row_without_a_quantity_is_named_not_dropped(app, login):
     assert resp.status_code == 400 and "请填写第 1 行的数量" in page
     assert re.search(r'name="line-0-quantity" inputmode="numeric" value=""[^>]*aria-invalid="true"', page)
     assert 'name="line-0-value" inputmode="decimal" value="300"' in page
+
+
+def test_the_pickup_screen_says_each_limit_in_words(app, login):
+    """Issue 11, item 11: each item carries the sentence its "+" says at the limit; a kind whose
+    limit is used says it (and when more is allowed) before any tap."""
+    from app.donations import pickups
+
+    with app.app_context():
+        shop = factories.shop()
+        cashier = factories.user("cashier", shop=shop)
+        f.received(shop=shop, lines=[{"kind": "quilt", "description": "棉被", "quantity": 5},
+                                     {"kind": "clothing", "description": "棉衣", "size": "L", "quantity": 30},
+                                     {"kind": "shoes", "description": "棉鞋", "quantity": 2}])
+        person = f.recipient("孙奶奶")
+        pickups.record_pickup(user=cashier, recipient_id=person.id, idempotency_key="page-limit-0001",
+                              lines=[{"kind": "clothing", "quantity": 2}])
+        ids = {"cashier": cashier.id, "person": person.id}
+        db.session.commit()
+    till = login_as(app, login, ids["cashier"])
+    page = till.get(f"/donations/pickup?recipient_id={ids['person']}").get_data(as_text=True)
+    year = business_today().year
+    assert 'data-limit-note="每人每年限领 1 条棉被，今年已领 0 条，这次最多再领 1 条"' in page
+    assert 'data-limit-note="每人每月限领 5 件衣物，本月已领 2 件，这次最多再领 3 件"' in page
+    assert 'data-kind="shoes" data-kind-max="2"' in page and 'data-stock-note="这一款本店只有 2 双"' in page
+    assert page.count("data-limit-note=") == 2  # shoes have no limit: only their stock bounds them
+    with app.app_context():
+        pickups.record_pickup(user=db.session.get(type(cashier), ids["cashier"]), recipient_id=ids["person"],
+                              idempotency_key="page-limit-0002", lines=[{"kind": "quilt", "quantity": 1}])
+        db.session.commit()
+    page = till.get(f"/donations/pickup?recipient_id={ids['person']}").get_data(as_text=True)
+    note = f"每人每年限领 1 条棉被，今年已领 1 条，{year + 1}-01-01 起可再领"
+    assert f'data-limit-note="{note}"' in page
+    assert re.search(rf'<p class="item-note" id="note-\d+" role="status">{note}</p>', page)
