@@ -44,3 +44,7 @@ def seed_demo():
     from app.auth.demo import print_logins
 
     print_logins(click.echo)
+    for name in DOMAINS:  # what a domain's demo adds to the logins (the demo manager's PIN)
+        demo = domain_module(name, "demo")
+        if demo is not None and hasattr(demo, "print_notes"):
+            demo.print_notes(click.echo)

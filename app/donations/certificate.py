@@ -21,8 +21,10 @@ from app.donations.models import Donation
 
 
 def render_certificate(donation: Donation) -> bytes:
-    """The certificate of a received donation: donor, items and quantities accepted, estimated
-    value, shop, date and number. Always in Chinese (it is a document for the donor's records)."""
+    """The certificate of a received donation: donor, items and quantities accepted, the
+    estimated value of what was accepted (each line's registered value pro rata to the pieces
+    received, `DonationLine.received_value_fen`), shop, date and number. Always in Chinese (it
+    is a document for the donor's records)."""
     if donation.status != "received" or not donation.certificate_no:
         raise Conflict(_("该捐赠尚未清点入库，暂无捐赠证明"))
     with force_locale("zh_CN"):
@@ -54,24 +56,26 @@ def _build(donation: Donation) -> bytes:
         para(_("兹收到贵方捐赠的下列物品，已存入本店爱心捐赠区，免费发放给困难群众："), body),
         Spacer(1, 3 * mm),
     ]
-    header = [_("类别"), _("品名"), _("尺码"), _("季节"), _("成色"), _("数量（件）"), _("估值")]
+    header = [_("类别"), _("品名"), _("尺码"), _("季节"), _("成色"), _("实收（件）"), _("实收估值")]
     data = [[para(str(h), cell) for h in header]]
     total_pieces = 0
     total_value = 0
+    valued = False
     for line in donation.lines:
         if not line.quantity_received:
             continue
         total_pieces += line.quantity_received
         value = ""
-        if line.estimated_value_fen is not None:
-            total_value += line.estimated_value_fen
-            value = format_fen(line.estimated_value_fen)
+        if line.received_value_fen is not None:  # pro rata to the pieces received (models.py)
+            total_value += line.received_value_fen
+            value = format_fen(line.received_value_fen)
+            valued = True
         data.append([para(str(x), cell) for x in (
             KIND_LABELS[line.kind], line.description or "—", line.size or "—",
             SEASON_LABELS[line.season] if line.season else "—", CONDITION_LABELS[line.condition],
             line.quantity_received, value or "—")])
     data.append([para(_("合计"), cell), "", "", "", "", para(str(total_pieces), cell),
-                 para(format_fen(total_value) if total_value else "—", cell)])
+                 para(format_fen(total_value) if valued else "—", cell)])
     table = Table(data, colWidths=[18 * mm, 42 * mm, 18 * mm, 18 * mm, 18 * mm, 24 * mm, 30 * mm], repeatRows=1)
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
@@ -82,7 +86,8 @@ def _build(donation: Donation) -> bytes:
     story += [
         table,
         Spacer(1, 6 * mm),
-        para(_("估值由捐赠方自报，仅供参考。"), small),
+        para(_("估值由捐赠方自报，仅供参考；按实收件数折算：登记估值 × 实收件数 ÷ 登记件数，"
+               "四舍五入到分，多收的件数不另计估值。"), small),
         Spacer(1, 6 * mm),
         para(_("衷心感谢您对慈善事业的支持！"), body),
         Spacer(1, 12 * mm),

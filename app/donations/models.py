@@ -15,6 +15,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import UTCDateTime, utcnow
+from app.core.money import prorate_fen
 from app.extensions import db
 
 KINDS = ("quilt", "clothing", "shoes", "other")
@@ -122,6 +123,17 @@ class DonationLine(db.Model):
     receive_note: Mapped[str] = mapped_column(String(200), default="")
 
     donation: Mapped[Donation] = relationship(back_populates="lines")
+
+    @property
+    def received_value_fen(self) -> int | None:
+        """The estimated value of the pieces received (the certificate states it): the donor's
+        value of the line, pro rata to the pieces received — value × received ÷ registered,
+        rounded half up to the fen (`prorate_fen`); pieces beyond the registered count add no
+        value (the donor valued the line, not each piece). None when the donor gave no value or
+        the line is not counted yet."""
+        if self.estimated_value_fen is None or self.quantity_received is None:
+            return None
+        return prorate_fen(self.estimated_value_fen, min(self.quantity_received, self.quantity), self.quantity)
 
 
 class DonationLot(db.Model):

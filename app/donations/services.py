@@ -53,12 +53,14 @@ def _int(value, *, field: str, minimum: int = 0, maximum: int = MAX_LINE_QUANTIT
     return number
 
 
-def _text(value, *, limit: int) -> str:
-    return clean_text("" if value is None else str(value), max_length=limit, multiline=limit > 100)
+def _text(value, *, limit: int, label: str | None = None) -> str:
+    return clean_text("" if value is None else str(value), label=label, max_length=limit, multiline=limit > 100)
 
 
 def clean_lines(lines) -> list[dict]:
-    """Validate donation lines: kind, description, size, season, condition, quantity, value."""
+    """Validate donation lines: kind, description, size, season, condition, quantity, value.
+    An error names its line ("第 2 行…") and carries details {"line": n, "field": name} (the form
+    marks that field)."""
     if not isinstance(lines, list) or not lines:
         raise InvalidInput(_("请至少填写一行捐赠物品"))
     if len(lines) > MAX_LINES:
@@ -66,23 +68,47 @@ def clean_lines(lines) -> list[dict]:
     out = []
     for n, raw in enumerate(lines, start=1):
         if not isinstance(raw, dict):
-            raise InvalidInput(_("第 %(n)s 行格式不正确", n=n))
-        kind = raw.get("kind")
-        if kind not in KINDS:
-            raise InvalidInput(_("第 %(n)s 行：物品类别应为棉被、衣物、鞋或其他", n=n))
-        condition = raw.get("condition") or "good"
-        if condition not in CONDITIONS:
-            raise InvalidInput(_("第 %(n)s 行：成色应为全新或完好", n=n))
-        season = raw.get("season") or None
-        if season is not None and season not in SEASONS:
-            raise InvalidInput(_("第 %(n)s 行：季节应为春秋、夏季、冬季或四季", n=n))
+            raise InvalidInput(_("第 %(n)s 行格式不正确", n=n), details={"line": n})
+        out.append(_clean_line(n, raw))
+    return out
+
+
+def _line_error(n: int, field: str, error: InvalidInput) -> InvalidInput:
+    return InvalidInput(error.message, details={**error.details, "line": n, "field": field})
+
+
+def _clean_line(n: int, raw: dict) -> dict:
+    def fail(field: str, message) -> InvalidInput:
+        return InvalidInput(message, details={"line": n, "field": field})
+
+    kind = raw.get("kind")
+    if kind not in KINDS:
+        raise fail("kind", _("第 %(n)s 行：物品类别应为棉被、衣物、鞋或其他", n=n))
+    condition = raw.get("condition") or "good"
+    if condition not in CONDITIONS:
+        raise fail("condition", _("第 %(n)s 行：成色应为全新或完好", n=n))
+    season = raw.get("season") or None
+    if season is not None and season not in SEASONS:
+        raise fail("season", _("第 %(n)s 行：季节应为春秋、夏季、冬季或四季", n=n))
+    try:
         quantity = _int(raw.get("quantity"), field=_("第 %(n)s 行的数量", n=n), minimum=1)
+    except InvalidInput as e:
+        raise _line_error(n, "quantity", e) from None
+    try:
         value = _int(raw.get("estimated_value_fen"), field=_("第 %(n)s 行的估值", n=n), minimum=0,
                      maximum=10**11, required=False)
-        out.append({"kind": kind, "description": _text(raw.get("description"), limit=100),
-                    "size": _text(raw.get("size"), limit=20), "season": season, "condition": condition,
-                    "quantity": quantity, "estimated_value_fen": value})
-    return out
+    except InvalidInput as e:
+        raise _line_error(n, "value", e) from None
+    cleaned = {"kind": kind, "season": season, "condition": condition, "quantity": quantity,
+               "estimated_value_fen": value}
+    for field, limit, label in (("description", 100, _("第 %(n)s 行的品名", n=n)),
+                                ("size", 20, _("第 %(n)s 行的尺码", n=n))):
+        try:
+            cleaned[field] = _text(raw.get(field), limit=limit, label=label)
+        except InvalidInput as e:
+            raise _line_error(n, field, e) from None
+    return {k: cleaned[k] for k in ("kind", "description", "size", "season", "condition", "quantity",
+                                    "estimated_value_fen")}
 
 
 # --- scope --------------------------------------------------------------------------------
@@ -318,6 +344,7 @@ def describe(donation: Donation) -> dict:
         lines.append({"id": line.id, "kind": line.kind, "description": line.description, "size": line.size,
                       "season": line.season, "condition": line.condition, "quantity": line.quantity,
                       "estimated_value_fen": line.estimated_value_fen,
+                      "received_value_fen": line.received_value_fen,
                       "quantity_received": line.quantity_received, "quantity_rejected": line.quantity_rejected,
                       "reject_reason": line.reject_reason, "receive_note": line.receive_note,
                       "picked_up": fig["picked_up"], "left": fig["left"]})

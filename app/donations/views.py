@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from app.auth import services as auth_services
 from app.auth.permissions import require_role
+from app.core.errors import DomainError, InvalidInput
 from app.core.idempotency import form_once
 from app.core.money import parse_yuan
 from app.core.numbers import parse_int
@@ -21,6 +22,7 @@ from app.donations.labels import (
     CONDITION_LABELS,
     DONOR_KIND_LABELS,
     KIND_LABELS,
+    KIND_UNITS,
     PERIOD_LABELS,
     SEASON_LABELS,
     STATUS_LABELS,
@@ -40,7 +42,7 @@ NEW_FORM_ROWS = 4
 def _labels():
     return {"kind_labels": KIND_LABELS, "condition_labels": CONDITION_LABELS, "season_labels": SEASON_LABELS,
             "status_labels": STATUS_LABELS, "donor_kind_labels": DONOR_KIND_LABELS,
-            "period_labels": PERIOD_LABELS, "kinds": KINDS}
+            "period_labels": PERIOD_LABELS, "kinds": KINDS, "kind_units": KIND_UNITS}
 
 
 def _user():
@@ -77,34 +79,62 @@ def index():
     return render_template("donations/index.html", donations=rows, summary=summary, donor=donor, status=status)
 
 
+LINE_FIELDS = ("kind", "description", "size", "season", "condition", "quantity", "value")
+TYPED_FIELDS = ("description", "size", "quantity", "value")  # a row with none of these is empty
+
+
+def _typed_lines() -> list[dict]:
+    """The rows the user filled in, as typed, in order (empty rows of the form left out): the
+    page numbers them 1, 2, … as the messages do."""
+    return [row for row in form_rows("line", LINE_FIELDS) if any(row.get(k) for k in TYPED_FIELDS)]
+
+
+def _new_form(typed: list[dict] | None = None, error: DomainError | None = None, status: int = 200):
+    user = _user()
+    shops = auth_services.list_shops() if user.role == "donor" else auth_services.list_shops(user)
+    typed = typed or []
+    rows = typed + [{} for _n in range(max(NEW_FORM_ROWS - len(typed), 1 if typed else 0))]
+    details = error.details if error is not None else {}
+    return render_template("donations/new.html", shops=[s for s in shops if s.active],
+                           donor_list=[] if user.role == "donor" else donors.list_donors(),
+                           rows=rows, form=request.form if error is not None else {}, error=error,
+                           error_line=details.get("line"), error_field=details.get("field")), status
+
+
 @bp.get("/new")
 @require_role(*LOGGING)
 def new():
     user = _user()
     if user.role == "donor" and donors.donor_of_user(user) is None:
         return render_template("donations/not_linked.html")
-    shops = auth_services.list_shops() if user.role == "donor" else auth_services.list_shops(user)
-    return render_template("donations/new.html", shops=[s for s in shops if s.active],
-                           donor_list=[] if user.role == "donor" else donors.list_donors(),
-                           rows=range(NEW_FORM_ROWS))
+    return _new_form()
 
 
 @bp.post("/new")
 @require_role(*LOGGING)
 @form_once
 def create():
-    lines = []
-    for row in form_rows("line", ("kind", "description", "size", "season", "condition", "quantity", "value")):
-        if not row.get("quantity") and not row.get("description"):
-            continue  # an empty row of the form
-        value = row.pop("value", "")
-        row["estimated_value_fen"] = parse_yuan(value) if value else None
-        row["season"] = row.get("season") or None
-        lines.append(row)
-    donation = services.log_donation(user=_user(), shop_code=request.form.get("shop", ""),
-                                     donor_id=request.form.get("donor_id") or None,
-                                     expected_date=request.form.get("expected_date", ""),
-                                     note=request.form.get("note", ""), lines=lines)
+    """Log a donation. On any error the form comes back as it was typed, the row in error marked
+    and named in the message (nothing is written: the form's key is released with the rest)."""
+    typed = _typed_lines()
+    try:
+        lines = []
+        for n, row in enumerate(typed, start=1):
+            line = {k: row.get(k, "") for k in LINE_FIELDS if k != "value"}
+            value = row.get("value", "")
+            try:
+                line["estimated_value_fen"] = parse_yuan(value, label=_("第 %(n)s 行的估值", n=n)) if value else None
+            except InvalidInput as e:
+                raise InvalidInput(e.message, details={"line": n, "field": "value"}) from None
+            line["season"] = line["season"] or None
+            lines.append(line)
+        donation = services.log_donation(user=_user(), shop_code=request.form.get("shop", ""),
+                                         donor_id=request.form.get("donor_id") or None,
+                                         expected_date=request.form.get("expected_date", ""),
+                                         note=request.form.get("note", ""), lines=lines)
+    except DomainError as e:
+        db.session.rollback()
+        return _new_form(typed, e, e.status)
     db.session.commit()
     flash(_("已登记捐赠 #%(id)s，送达后由门店清点入库", id=donation.id), "success")
     return redirect(url_for("donations.detail", donation_id=donation.id))

@@ -20,7 +20,7 @@ from app.core.idempotency import form_once
 from app.core.masking import mask_name
 from app.core.numbers import arg_int, parse_int
 from app.donations import pickups, returns
-from app.donations.labels import KIND_LABELS
+from app.donations.labels import KIND_LABELS, KIND_UNITS, PERIOD_EACH, PERIOD_THIS
 from app.donations.models import Pickup
 from app.donations.services import MAX_LINE_QUANTITY
 from app.donations.views import bp, form_rows
@@ -46,7 +46,27 @@ def pickup():
         info["name_masked"] = mask_name(info["recipient"].name)
         history = returns.recent_pickups(recipient_id, user=user)
     return render_template("donations/pickup.html", q=q, matches=matches, info=info, history=history,
-                           idempotency_key=secrets.token_hex(16))
+                           idempotency_key=secrets.token_hex(16),
+                           limit_notes=_limit_notes(info) if info else {})
+
+
+def _limit_notes(info: dict) -> dict[str, str]:
+    """Per kind with a limit, the sentence the screen says when "+" can go no further because of
+    it: "每人每年限领 1 条棉被，今年已领 1 条，2027-01-01 起可再领"."""
+    notes = {}
+    for kind, e in info["kinds"].items():
+        if e["limit"] is None:
+            continue
+        unit = KIND_UNITS[kind]
+        note = _("每人%(each)s限领 %(n)s %(unit)s%(kind)s，%(this)s已领 %(taken)s %(unit)s",
+                 each=PERIOD_EACH[e["period"]], n=e["limit"], unit=unit, kind=KIND_LABELS[kind],
+                 this=PERIOD_THIS[e["period"]], taken=e["taken"])
+        if e["remaining"] == 0:
+            note += _("，%(date)s 起可再领", date=e["next_date"])
+        else:
+            note += _("，这次最多再领 %(n)s %(unit)s", n=e["remaining"], unit=unit)
+        notes[kind] = note
+    return notes
 
 
 @bp.post("/pickup/scan")

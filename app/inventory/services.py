@@ -112,6 +112,23 @@ def find_by_barcode(barcode) -> Product:
     return product
 
 
+def products_by_code(codes, *, shop_id: int | None = None) -> dict[str, Product]:
+    """{code as typed: product} for the codes that name a product (normalised as a scan is; with
+    `shop_id`, each product's `.stock` at that shop). Codes that name none are left out."""
+    wanted = {}
+    for raw in codes:
+        code = barcodes.normalise(raw) if raw and str(raw).strip() else None
+        if code:
+            wanted[str(raw).strip()] = code
+    if not wanted:
+        return {}
+    rows = db.session.scalars(select(Product).where(Product.barcode.in_(set(wanted.values()))))
+    by_code = {p.barcode: p for p in rows}
+    if shop_id is not None:
+        attach_stock(list(by_code.values()), shop_id)
+    return {raw: by_code[code] for raw, code in wanted.items() if code in by_code}
+
+
 def _product_filter(stmt, *, q=None, category=None, barcode=None, active_only=True,
                     voucher_eligible=None):
     if barcode is not None and str(barcode).strip():

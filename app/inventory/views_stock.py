@@ -77,9 +77,25 @@ def receiving_list():
                            notes=movements.list_receiving_notes(scope.shop_ids(shops)))
 
 
+def _with_products(lines: list[dict]) -> list[dict]:
+    """The lines of a form that comes back, each with the product its code names (`product`,
+    with the stock at the form's shop) or `product_unknown`: what the page showed after each scan."""
+    try:
+        shop = scope.shop_for(current_user, request.form.get("shop"))
+    except DomainError:
+        shop = None
+    found = services.products_by_code([ln["barcode"] for ln in lines], shop_id=shop.id if shop else None)
+    for ln in lines:
+        code = (ln.get("barcode") or "").strip()
+        if code:
+            ln["product"] = found.get(code)
+            ln["product_unknown"] = ln["product"] is None
+    return lines
+
+
 def _receiving_form(error=None, status=200):
     return render_template("inventory/receiving_form.html", error=error, form=request.form,
-                           lines=_lines(with_cost=True) if request.method == "POST" else [],
+                           lines=_with_products(_lines(with_cost=True)) if request.method == "POST" else [],
                            shops=_changeable_shops(), products=_product_choices()), status
 
 

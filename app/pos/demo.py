@@ -29,6 +29,9 @@ from app.vouchers import services as vouchers
 from app.vouchers.models import Voucher
 
 KEY_PREFIX = "demo-sale-"
+# the demo manager's PIN for authorising voids at a cashier's till (printed by seed-demo and in
+# the README, like the demo password; a manager changes it at /pos/pin)
+DEMO_PIN = "2468"
 # shop's cashier, [(basket of (product name, qty), with a voucher?)]
 BASKETS = {
     "cashier": [
@@ -90,7 +93,24 @@ def _close_shifts() -> None:
             pos.close_shift(cashier=cashier, counted_fen=pos.expected_cash(shift))
 
 
+def _demo_pin(echo) -> None:
+    """The demo manager gets the demo PIN, once (a PIN changed on the page stays)."""
+    from app.pos import pins
+    from app.pos.models import ManagerPin
+
+    manager = db.session.scalar(select(User).where(User.username == "manager"))
+    if manager is not None and db.session.get(ManagerPin, manager.id) is None:
+        pins.set_manager_pin(manager, DEMO_PIN, details={"by": "seed-demo"})
+        echo("demo: the manager's PIN is set")
+
+
+def print_notes(echo) -> None:
+    """After the demo logins (seed-demo): the demo manager's PIN."""
+    echo(f"  店长授权码 Manager PIN (manager, for voids at the till): {DEMO_PIN}")
+
+
 def seed(echo) -> None:
+    _demo_pin(echo)
     if db.session.scalar(select(Sale.id).where(Sale.idempotency_key.like(f"{KEY_PREFIX}%")).limit(1)):
         echo("demo: till sales already there")
         return

@@ -41,7 +41,7 @@ def max_failures() -> int:
     return int(current_app.config.get("PIN_MAX_FAILURES", 5))
 
 
-def set_manager_pin(user, pin: str) -> None:
+def set_manager_pin(user, pin: str, *, details: dict | None = None) -> None:
     """Set (or change) a manager's PIN; a new PIN starts unlocked with no failures."""
     if user.role != "manager":
         raise InvalidInput(_("只有店长可以设置授权码"))
@@ -58,7 +58,36 @@ def set_manager_pin(user, pin: str) -> None:
     row = db.session.get(ManagerPin, user.id)
     if row is not None:
         db.session.expire(row)
-    audit.record("pos.manager_pin", target=user)
+    audit.record("pos.manager_pin", target=user, details=details)
+
+
+FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+def change_own_pin(user, *, password: str, pin: str, pin_again: str) -> None:
+    """A manager sets or changes their own PIN on the page: the login password typed again (a
+    session left open on a till must not be enough), the PIN 4–8 digits (full-width digits
+    from a Chinese input method are read as digits), typed twice. Flushes; the caller commits.
+    A refusal raises InvalidInput with details {"field"}; the page then rolls back and records
+    it with `record_pin_refusal` (so the form's key is released with the rest)."""
+    from app.auth import services as auth_services
+
+    if user.role != "manager":
+        raise InvalidInput(_("只有店长可以设置授权码"))
+    if auth_services.authenticate(user.username, password or "") is None:
+        raise InvalidInput(_("登录密码不正确"), details={"field": "password"})
+    pin = (pin or "").strip().translate(FULL_WIDTH_DIGITS)
+    if not PIN.match(pin):
+        raise InvalidInput(_("授权码为 4–8 位数字"), details={"field": "pin"})
+    if pin != (pin_again or "").strip().translate(FULL_WIDTH_DIGITS):
+        raise InvalidInput(_("两次输入的授权码不一致"), details={"field": "pin_again"})
+    was_set = db.session.get(ManagerPin, user.id) is not None
+    set_manager_pin(user, pin, details={"by": "page", "changed": was_set})
+
+
+def record_pin_refusal(user, field: str | None) -> None:
+    """Audit a refused PIN change (which field was wrong, never what was typed). Flushes."""
+    audit.record("pos.manager_pin_refused", target=user, details={"field": field})
 
 
 def authorising_manager(actor, *, sale_shop_id: int, manager_username: str | None, manager_pin: str | None):

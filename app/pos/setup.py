@@ -12,7 +12,7 @@ def init_app(app) -> None:
 
     from app.auth import devices
     from app.extensions import api as rest_api
-    from app.pos import api, checkout, cli, models, pins, terminals, views, voucher_refs  # noqa: F401
+    from app.pos import api, checkout, cli, models, pins, terminals, views, views_pin, voucher_refs  # noqa: F401
 
     app.extensions["voucher_limits_provider"] = (
         lambda recipient_id, today: checkout.remaining_limits(recipient_id, today=today))
@@ -30,3 +30,5 @@ def init_app(app) -> None:
              description=_l("扫码、慈善价、购物券抵扣、收款、打印小票"))
     menu.add(app, endpoint="pos.terminal", label=_l("登记收银机"), roles={"manager"}, order=12,
              description=_l("在收银机上登记一次：本店员工在这里登录不会被别人输错密码锁住"))
+    menu.add(app, endpoint="pos.pin", label=_l("店长授权码"), roles={"manager"}, order=13,
+             description=_l("设置或修改收银员作废交易时需要的店长授权码"))

@@ -104,6 +104,11 @@ def test_seed_demo_is_idempotent(fresh_app):
     second = invoke(fresh_app, "seed-demo")
     assert second.exit_code == 0
     assert "cishan2026" in second.output
+    # the demo manager has the demo PIN, printed with the logins (issue 11, item 8)
+    from app.pos.demo import DEMO_PIN
+
+    assert f"Manager PIN (manager, for voids at the till): {DEMO_PIN}" in first.output
+    assert DEMO_PIN in second.output and "the manager's PIN is set" not in second.output
     with fresh_app.app_context():
         assert (count(User), count(Shop)) == (users, shops)
 

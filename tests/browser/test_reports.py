@@ -78,10 +78,49 @@ def test_public_figures_on_a_phone_show_nothing_personal(live_server, new_page):
     for s in personal_strings(live_server):
         assert s not in text
     # no count of people or items from 1 to 4 is printed (they show as <5); shops are not people
-    cells = page.locator("td:not(.shops)").all_inner_texts()
+    cells = [*page.locator("td:not(.shops)").all_inner_texts(),
+             *page.locator(".month-card dd:not(.shops)").all_inner_texts()]
     assert not [c for c in cells if re.fullmatch(r"[1-4]", c.strip())]
     page.screenshot(path=str(SCREENSHOTS / "figures-public.png"), full_page=True)
     assert run_axe(page) == []
+
+
+def test_public_figures_fit_a_phone_without_sideways_scrolling(live_server, new_page):
+    """Issue 11, item 21: at 390×844 the months are cards — nothing wider than the screen, every
+    label on one line (the table's headers stacked one character per line) — and at 1024 the
+    table is back."""
+    page = new_page(bypass_csp=True, **PHONE)
+    page.goto(live_server.url("/figures"))
+    sizes = page.evaluate("""() => ({page: document.documentElement.scrollWidth, view: window.innerWidth,
+        wider: [...document.querySelectorAll('main *')].filter(el => {
+            const r = el.getBoundingClientRect(); return r.width > 0 && r.right > window.innerWidth + 0.5; })
+          .map(el => el.tagName + '.' + el.className)})""")
+    assert sizes["page"] <= sizes["view"] == 390 and sizes["wider"] == [], sizes
+    assert not page.locator(".month-table").is_visible()
+    cards = page.locator(".month-card")
+    assert cards.count() >= 2 and cards.first.is_visible()
+    # each label and value on one line: no taller than one line of its own text
+    lines = page.evaluate("""() => [...document.querySelectorAll('.month-card dt, .month-card dd, .month-card h3')]
+        .map(el => ({text: el.textContent.trim(), height: el.getBoundingClientRect().height,
+                     line: parseFloat(getComputedStyle(el).lineHeight)}))""")
+    stacked = [x for x in lines if x["height"] > 1.5 * x["line"]]
+    assert lines and stacked == [], stacked
+    labels = cards.first.locator("dt").all_inner_texts()
+    assert labels == ["发放人次", "发放金额", "使用人数", "使用金额", "使用率", "慈善价让利", "棉被", "衣物", "门店"]
+    # the first month's card says what its row of the table says
+    first_row = page.locator(".month-table tbody tr").first.locator("td").all_text_contents()
+    assert [cards.first.locator("h3").inner_text(), *cards.first.locator("dd").all_inner_texts()] == [
+        t.strip() for t in first_row]
+    assert run_axe(page) == []
+
+    wide = new_page(bypass_csp=True, viewport={"width": 1024, "height": 768})
+    wide.goto(live_server.url("/figures"))
+    assert wide.locator(".month-table").is_visible() and not wide.locator(".month-cards").is_visible()
+    heads = wide.evaluate("""() => [...document.querySelectorAll('.month-table th')].map(th => ({
+        text: th.textContent, height: th.getBoundingClientRect().height,
+        line: parseFloat(getComputedStyle(th).lineHeight)}))""")
+    assert heads and not [h for h in heads if h["height"] > 2.6 * h["line"]], heads
+    assert run_axe(wide) == []
 
 
 def test_a_recipient_rates_the_visit_from_the_receipt_qr(live_server, new_page):

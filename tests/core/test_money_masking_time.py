@@ -4,7 +4,7 @@ import pytest
 
 from app.core.errors import InvalidInput
 from app.core.masking import mask_id_number, mask_name, mask_phone
-from app.core.money import format_fen, format_fen_plain, parse_yuan
+from app.core.money import format_fen, format_fen_plain, parse_yuan, prorate_fen
 from app.core.timeutil import BUSINESS_TZ, Period, business_day_bounds, business_today
 
 
@@ -25,6 +25,11 @@ def test_format_refuses_floats():
 @pytest.mark.parametrize("text,fen", [
     ("29", 2900), ("29.5", 2950), ("¥29.50", 2950), ("￥29.50", 2950), ("29.05元", 2905),
     ("３０", 3000), ("12a", None), ("１.５", 150), (" 0.01 ", 1),
+    # thousands separators and the forms a donor types (issue 11, item 19)
+    ("5,000", 500000), ("5000.00", 500000), ("5,000.00", 500000), ("¥5,000", 500000), ("1,234,567.89", 123456789),
+    ("５，０００", 500000), ("５０００．００", 500000), ("￥５，０００．５", 500050), ("5,000元", 500000),
+    ("5,00", None), ("50,00", None), ("5,0000", None), (",500", None), ("5,000,", None), ("5.000,00", None),
+    ("1,234,567,890", None), ("5，000.001", None),
 ])
 def test_parse_yuan(text, fen):
     if fen is None:
@@ -40,6 +45,34 @@ def test_parse_yuan_rejects_three_decimals_and_negatives():
     with pytest.raises(InvalidInput):
         parse_yuan("-1")
     assert parse_yuan("-1", allow_negative=True) == -100
+
+
+def test_parse_yuan_names_the_field_it_was_given():
+    with pytest.raises(InvalidInput, match=r"^第 2 行的估值格式不正确：5,00$") as e:
+        parse_yuan("5,00", label="第 2 行的估值")
+    assert e.value.details == {"field": "第 2 行的估值"}
+    with pytest.raises(InvalidInput, match=r"^第 2 行的估值不能为负数：-5$"):
+        parse_yuan("-5", label="第 2 行的估值")
+    with pytest.raises(InvalidInput, match=r"^金额格式不正确：x$"):
+        parse_yuan("x")
+
+
+@pytest.mark.parametrize("total,part,whole,fen", [
+    (500000, 47, 50, 470000), (500000, 50, 50, 500000), (500000, 0, 50, 0), (1000, 1, 3, 333),
+    (1000, 2, 3, 667), (1, 1, 2, 1), (3, 1, 2, 2), (5, 1, 10, 1), (4, 1, 10, 0), (0, 3, 7, 0),
+    (2**40 + 1, 1, 2, 2**39 + 1),
+])
+def test_prorate_fen_rounds_half_up_in_whole_fen(total, part, whole, fen):
+    assert prorate_fen(total, part, whole) == fen
+
+
+def test_prorate_fen_takes_integers_only():
+    with pytest.raises(TypeError):
+        prorate_fen(100.0, 1, 2)
+    with pytest.raises(TypeError):
+        prorate_fen(100, True, 2)
+    with pytest.raises(ValueError):
+        prorate_fen(100, 1, 0)
 
 
 def test_masking():

@@ -96,6 +96,55 @@ def test_the_certificate_reads_back_in_chinese(app, login, tmp_path):
         assert expected in text, expected
 
 
+def _pdf_text(data: bytes, tmp_path) -> str:
+    pdf = tmp_path / "c.pdf"
+    pdf.write_bytes(data)
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def test_the_certificate_states_what_was_received_not_what_was_registered(app, login, tmp_path):
+    """50 jackets registered at ¥5,000, 47 received: the certificate says 47 and ¥4,700.00 (the
+    line's value × 47 ÷ 50). A ¥10.00 line of 3 with 1 received is ¥3.33 (half up to the fen);
+    2 of 3 would be ¥6.67; a line counted over its registration adds no value beyond the
+    donor's; the total is the sum of the printed lines."""
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler-utils not installed")
+    with app.app_context():
+        shop = factories.shop()
+        manager = factories.user("manager", shop=shop)
+        donation = f.pledged(shop=shop, user=manager, lines=[
+            {"kind": "clothing", "description": "冲锋衣", "size": "L", "season": "winter", "quantity": 50,
+             "estimated_value_fen": 500000},
+            {"kind": "shoes", "description": "棉鞋", "size": "40", "season": "winter", "quantity": 3,
+             "estimated_value_fen": 1000},
+            {"kind": "quilt", "description": "毛毯", "quantity": 4, "estimated_value_fen": 80000},
+            {"kind": "other", "description": "手套", "quantity": 10}])
+        jackets, shoes, blankets, gloves = donation.lines
+        services.receive_donation(user=manager, donation_id=donation.id, lines=[
+            {"line_id": jackets.id, "quantity_received": 47, "quantity_rejected": 3, "reject_reason": "破损"},
+            {"line_id": shoes.id, "quantity_received": 1, "note": "少送 2 双"},
+            {"line_id": blankets.id, "quantity_received": 5, "note": "多送 1 条"},
+            {"line_id": gloves.id, "quantity_received": 10}])
+        assert [x.received_value_fen for x in donation.lines] == [470000, 333, 80000, None]
+        assert [x["received_value_fen"] for x in services.describe(donation)["lines"]] == [470000, 333, 80000,
+                                                                                           None]
+        user, donation_id = manager.id, donation.id
+        db.session.commit()
+    resp = login_as(app, login, user).get(f"/donations/{donation_id}/certificate.pdf")
+    assert resp.status_code == 200
+    text = _pdf_text(resp.data, tmp_path)
+    rows = {line.split()[1]: line.split() for line in text.splitlines()
+            if line.split()[1:2] and line.split()[1] in ("冲锋衣", "棉鞋", "毛毯", "手套")}
+    assert rows["冲锋衣"][-2:] == ["47", "¥4,700.00"]
+    assert rows["棉鞋"][-2:] == ["1", "¥3.33"]
+    assert rows["毛毯"][-2:] == ["5", "¥800.00"]
+    assert rows["手套"][-2:] == ["10", "—"]
+    total = next(line.split() for line in text.splitlines() if line.split()[:1] == ["合计"])
+    assert total[-2:] == ["63", "¥5,503.33"]
+    assert "实收估值" in text and "¥5,000.00" not in text and "50" not in rows["冲锋衣"]
+
+
 def test_no_certificate_before_the_donation_is_received(app_ctx):
     from app.donations.certificate import render_certificate
 

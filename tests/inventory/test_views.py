@@ -125,6 +125,24 @@ def test_receiving_bad_input_writes_nothing_and_keeps_the_form(app, login, world
     assert move_count(app) == before
 
 
+def test_a_refused_receiving_note_comes_back_with_each_rows_product(app, login, world):
+    """Issue 11, item 11: the rows show the product each code names (name, unit, the shop's
+    stock; a full-width code as a scan of it) or say that none has it, as after each scan."""
+    c = login("manager", shop=world["shop_a"])
+    fullwidth = world["barcode"].translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    resp = c.post("/inventory/stock/receiving", data={
+        "shop": world["a"], "supplier": "某公司", "received_by": "某人",
+        "barcode": [fullwidth, "6901234567892", ""], "quantity": ["3", "2", ""]})
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    outputs = re.findall(r'<output aria-live="polite" data-product( class="unknown")?>(.*?)</output>', page, re.S)
+    assert [(cls, text.strip()) for cls, text in outputs[:3]] == [
+        ("", "页面大米 5kg（袋）· 本店现有 5"), (' class="unknown"', "没有条码为 6901234567892 的商品，请核对"),
+        ("", "")]
+    assert 'data-lookup="/api/v1/products"' in page
+    assert 'data-found="{name}（{unit}）· 本店现有 {stock}"' in page
+
+
 def test_adjustment_needs_a_reason_and_the_right_direction(app, login, world):
     c = login("manager", shop=world["shop_a"])
     base = {"shop": world["a"], "barcode": world["barcode"], "quantity": "2", "direction": "out"}

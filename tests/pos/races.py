@@ -124,6 +124,20 @@ def register_terminal(env) -> Prepared:
                     env.workers, expect_after_retry=env.workers + 1)
 
 
+def set_pin_form(env) -> Prepared:
+    """A manager's own PIN from the page (/pos/pin), the same form sent N times at once."""
+    manager = factories.user("manager", shop=factories.shop())
+    db.session.commit()
+    who = env.login(manager)
+    form = {"idempotency_key": env.form_key(), "password": factories.PASSWORD, "pin": "2468", "pin_again": "2468"}
+
+    def effect():
+        return (_count("pos_manager_pin", "user_id = :u", u=who.user_id),
+                _count("audit_log", "action = 'pos.manager_pin' AND target_id = :t", t=str(who.user_id)))
+
+    return Prepared(Req("POST", "/pos/pin", form=form, who=who), effect, (1, 1))
+
+
 def _same_success(answers, status: int) -> None:
     """Every answer is the first answer (replayed) or a 409 with a stable code."""
     ok = [a.body for a in answers if a.status == status]
@@ -148,6 +162,8 @@ def terminal_command(env) -> Prepared:
                     lambda: _count("pos_terminal", "shop_id = :s", s=shop_id), 1)
 
 
+FORM_KEY = "the form's idempotency key (a second copy is sent where the first went)"
+
 CASES = {
     ("POST", "api_pos.open_shift"): Case(open_shift, "idempotency key; one open shift per cashier (partial "
                                                      "unique index, a second opening is shift_already_open)"),
@@ -157,6 +173,7 @@ CASES = {
                                                    "are read"),
     ("POST", "api_pos.print_sale"): Case(print_sale, "writes only the audit row of a reprint: each is its own"),
     ("POST", "pos.terminal"): Case(register_terminal, "each registration is one browser's own (cookie, audit)"),
+    ("POST", "pos.set_pin"): Case(set_pin_form, FORM_KEY + "; upsert of the manager's one PIN row"),
 }
 
 COMMANDS = {

@@ -13,6 +13,8 @@ POLICY = {
     ("GET", "pos.z_report"): Route(READ, {"report_id": MISSING}),
     ("GET", "pos.terminal"): Route(frozenset({"manager"})),
     ("POST", "pos.terminal"): Route(frozenset({"manager"})),
+    ("GET", "pos.pin"): Route(frozenset({"manager"})),
+    ("POST", "pos.set_pin"): Route(frozenset({"manager"})),
     ("POST", "api_pos.open_shift"): Route(TILL),
     ("GET", "api_pos.current_shift"): Route(TILL),
     ("POST", "api_pos.close_shift"): Route(TILL),

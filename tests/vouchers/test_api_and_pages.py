@@ -141,6 +141,21 @@ def test_public_page_is_friendly_for_typos_and_rate_limited(app, client):
     assert statuses[-1] == 429
 
 
+def test_unknown_code_page_points_to_the_front_of_the_voucher(app, client):
+    """The code is printed on the front of the card (sheets.py draws it under the QR): the
+    not-found text sends the recipient there, in Chinese and in English, also in the page's
+    <template> the script shows after a failed look-up."""
+    typo = codes.new_code()
+    page = client.get("/v").get_data(as_text=True)
+    assert "购物券正面印的券码" in page and "背面" not in page
+    resp = client.post("/v", data={"code": typo, "csrf_token": _csrf(client)})
+    text = resp.get_data(as_text=True)
+    assert resp.status_code == 404 and "购物券正面印的券码" in text and "背面" not in text
+    client.get("/lang/en")
+    text = client.post("/v", data={"code": typo, "csrf_token": _csrf(client)}).get_data(as_text=True)
+    assert "printed on the front of the voucher" in text and "back" not in text.lower()
+
+
 def test_issuance_page_runs_issuance_and_sheets_download(app, login):
     with app.app_context():
         factories.recipient()
