@@ -90,6 +90,8 @@ class Config:
     PROXY_FIX = False  # set PROXY_FIX=1 behind one trusted reverse proxy
     # sent with every answer to an HTTPS request (browsers then refuse plain HTTP to this host)
     HSTS = "max-age=31536000"
+    # one line per request and per command run (app/core/logs.py): json, or text in development
+    LOG_FORMAT = "json"
 
     @classmethod
     def from_env(cls, env: os._Environ | dict | None = None) -> dict:
@@ -115,6 +117,7 @@ class Config:
                 conf[key] = env[key]
         if env.get("ROSTER_UPLOAD_MAX_AGE_MINUTES"):
             conf["ROSTER_UPLOAD_MAX_AGE_MINUTES"] = int(env["ROSTER_UPLOAD_MAX_AGE_MINUTES"])
+        conf["LOG_FORMAT"] = env.get("LOG_FORMAT") or ("text" if app_env == "development" else "json")
         if "PROXY_FIX" in env:
             conf["PROXY_FIX"] = _bool(env["PROXY_FIX"])
         if "SESSION_COOKIE_SECURE" in env:

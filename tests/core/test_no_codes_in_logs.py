@@ -211,6 +211,9 @@ def test_gunicorn_logs_hold_no_voucher_code(served):
     assert '"POST /api/v1/vouchers/balance HTTP/1.1" 200' in access
     assert '"GET /static/css/app.css HTTP/1.1" 200 ' in access and '/v/[redacted]" "Python-urllib' in access
     assert "Booting worker" in text or "Listening at" in text  # the error log was written as well
+    # the app's own JSON line per request (app/core/logs.py) lands in the error log, route by URL rule
+    assert '"route":"/v/<path:code>","endpoint":"voucher_public.public_voucher","method":"GET","status":303' in text
+    assert '"route":"/api/v1/vouchers/<code>"' in text
 
 
 def _self_signed(folder: Path) -> tuple[Path, Path]:
