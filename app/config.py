@@ -92,6 +92,8 @@ class Config:
     HSTS = "max-age=31536000"
     # one line per request and per command run (app/core/logs.py): json, or text in development
     LOG_FORMAT = "json"
+    # who may read /metrics (app/core/metrics.py): addresses or networks, comma-separated
+    METRICS_ALLOW = "127.0.0.1,::1"
 
     @classmethod
     def from_env(cls, env: os._Environ | dict | None = None) -> dict:
@@ -112,7 +114,7 @@ class Config:
         for key in ("PUBLIC_BASE_URL", "COMPLAINT_HOTLINE", "HOME_REGION_PREFIX",
                     "RATELIMIT_STORAGE_URI", "DATA_KEY", "CJK_FONT_PATH",
                     "LOGIN_LIMIT_PER_PAIR", "LOGIN_LIMIT_PER_ADDRESS", "LOGIN_LIMIT_PER_ACCOUNT",
-                    "LOGIN_LIMIT_PER_DEVICE"):
+                    "LOGIN_LIMIT_PER_DEVICE", "METRICS_ALLOW"):
             if env.get(key):
                 conf[key] = env[key]
         if env.get("ROSTER_UPLOAD_MAX_AGE_MINUTES"):

@@ -9,7 +9,10 @@ journald). Command-line options override these settings.
 The app writes one JSON line per request itself (app/core/logs.py: request id, user id, role,
 route, status, duration; LOG_FORMAT=json, the default outside development) into the error log,
 so gunicorn's own access log is off unless GUNICORN_ACCESS_LOG names one (with LOG_FORMAT=text
-it stays on standard output, as before).
+it stays on standard output, as before). PROMETHEUS_MULTIPROC_DIR (a folder only this service
+writes, e.g. /run/cishan/metrics): every worker writes its metrics there and /metrics adds them
+up; it is emptied when gunicorn starts, and a worker that exits is marked dead
+(app/core/metrics.py).
 
 No log line holds a spendable voucher code: the access and error logs go through
 app.core.logredact (old /v/CODE links, GET /api/v1/vouchers/CODE, `code=` parameters and
@@ -58,3 +61,21 @@ class RedactingLogger(Logger):
 
 
 logger_class = RedactingLogger
+
+
+def on_starting(server):
+    """Metrics of an earlier run are not this run's: empty PROMETHEUS_MULTIPROC_DIR."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        for name in os.listdir(folder):
+            if name.endswith(".db"):
+                os.remove(os.path.join(folder, name))
+
+
+def child_exit(server, worker):
+    """A worker that exited no longer counts in the gauges of live workers (the DB pool)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

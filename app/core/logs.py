@@ -144,9 +144,10 @@ def init_app(app) -> None:
         if rid:
             response.headers["X-Request-ID"] = rid
         fields = request_fields(response)
-        g.cishan_request_fields = fields  # for the metrics of the same request
         level = logging.ERROR if response.status_code >= 500 else logging.INFO
         access_log.log(level, "request", extra={"fields": fields})
+        for observe in app.extensions.get("request_observers", ()):  # app/core/metrics.py
+            observe(fields)
         return response
 
 

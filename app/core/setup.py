@@ -1,5 +1,5 @@
 """Wires the core into the app: error handler, template helpers, home page, health, seed-demo,
-backup and restore."""
+backup and restore, /metrics."""
 
 from __future__ import annotations
 
@@ -12,12 +12,14 @@ def init_app(app) -> None:
     from app.core import (
         backup,
         cli,
+        metrics,
         models,  # noqa: F401  (audit_log table)
         views,
     )
 
     handlers.register(app)
     app.register_blueprint(views.bp)
+    metrics.init_app(app)  # GET /metrics for the addresses of METRICS_ALLOW
     app.cli.add_command(cli.seed_demo)
     app.cli.add_command(backup.backup_cmd)
     app.cli.add_command(backup.restore_cmd)
