@@ -151,7 +151,10 @@ def restore(path: str) -> None:
     want = "postgresql" if _is_postgres(url) else "sqlite"
     if kind != want:
         raise BackupError(f"{path} is a {kind} backup; the app's database is {want}")
-    tables = table_count()
+    try:
+        tables = table_count()
+    except sa.exc.OperationalError as e:
+        raise BackupError(f"cannot open the database to restore into: {e.orig}".strip()) from None
     if tables:
         raise BackupError(f"the database is not empty ({tables} tables): restore only into a new, empty "
                           "database (create one, point DATABASE_URL at it, run restore again)")

@@ -99,3 +99,18 @@ def test_restore_refuses_a_file_that_is_no_backup(app, tmp_path):
     assert refused.exit_code == 2 and "not a backup" in refused.output
     missing = _cli(app, "restore", str(tmp_path / "nothing.backup"))
     assert missing.exit_code == 2 and "does not exist" in missing.output
+
+
+def test_restore_into_a_database_that_cannot_be_opened_says_so(database_url, tmp_path):
+    backup_file = tmp_path / "some.backup"
+    backup_file.write_bytes(b"PGDMP" if dbutil.is_postgres() else b"SQLite format 3\x00")
+    if dbutil.is_postgres():
+        url = sa.engine.make_url(database_url).set(database="cs_no_such_database")
+        missing = url.render_as_string(hide_password=False)
+    else:
+        missing = f"sqlite:///{tmp_path / 'no' / 'such' / 'folder.db'}"
+    app = make_app(missing)
+    refused = _cli(app, "restore", str(backup_file))
+    assert refused.exit_code == 2 and "cannot open the database" in refused.output, refused.output
+    with app.app_context():
+        db.engine.dispose()
