@@ -58,11 +58,14 @@ class _Formatter(logging.Formatter):
 
 
 class _StderrHandler(logging.StreamHandler):
-    """Writes to whatever sys.stderr is when the line is written (gunicorn redirects it)."""
+    """Writes to the process's standard error (file descriptor 2: gunicorn points it at its error
+    log; systemd at the journal), not to a `sys.stderr` something swapped in: a command's output
+    captured by a caller (click's test runner, `flask verify --format json 2>/dev/null | jq`)
+    stays its own."""
 
     @property
     def stream(self):
-        return sys.stderr
+        return sys.__stderr__ or sys.stderr
 
     @stream.setter
     def stream(self, _value):

@@ -111,6 +111,7 @@ def test_each_command_run_writes_one_job_line(app, captured):
     assert ok.exit_code == 0, ok.output
     bad = runner.invoke(args=["vouchers", "issue", "--period", "2033-13"])
     assert bad.exit_code == 2
+    assert "cishan.job" not in ok.output  # the line goes to the process's standard error, not the command's
     first, second = captured.fields("job")
     assert first["job"] == "shops list" and first["outcome"] == "ok" and first["duration_ms"] >= 0
     assert "exit_code" not in first
@@ -130,14 +131,14 @@ def test_an_unknown_log_format_is_refused(database_url):
         make_app(database_url, LOG_FORMAT="xml")
 
 
-def test_the_handler_writes_the_chosen_format(database_url, capsys):
+def test_the_handler_writes_the_chosen_format(database_url, capfd):
     try:
         make_app(database_url, LOG_FORMAT="text")
         logs.job_log.info("job", extra={"fields": {"event": "job", "job": "demo", "outcome": "ok"}})
-        assert "logger=cishan.job event=job job=demo outcome=ok" in capsys.readouterr().err
+        assert "logger=cishan.job event=job job=demo outcome=ok" in capfd.readouterr().err
         make_app(database_url, LOG_FORMAT="json")
         logs.job_log.info("job", extra={"fields": {"event": "job", "job": "demo", "outcome": "ok"}})
-        line = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
+        line = json.loads(capfd.readouterr().err.strip().splitlines()[-1])
         assert line["job"] == "demo" and line["level"] == "info"
     finally:
         logs.configure("json")
