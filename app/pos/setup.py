@@ -13,7 +13,6 @@ def init_app(app) -> None:
     from app.auth import devices
     from app.extensions import api as rest_api
     from app.pos import api, checkout, cli, models, pins, terminals, views, voucher_refs  # noqa: F401
-    from app.pos.models import Sale
 
     app.extensions["voucher_limits_provider"] = (
         lambda recipient_id, today: checkout.remaining_limits(recipient_id, today=today))
@@ -24,6 +23,8 @@ def init_app(app) -> None:
     # logins at a registered till come from a known device (app/auth/throttle.py)
     devices.register_check(app, terminals.known_terminal)
     app.register_blueprint(views.bp)
+    from app.pos.models import Sale
+
     metrics.count_commits(Sale, metrics.CHECKOUTS)  # cishan_checkouts_total on /metrics
     rest_api.register_blueprint(api.blp, url_prefix="/api/v1")
     app.cli.add_command(cli.printer_cli)
