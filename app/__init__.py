@@ -57,9 +57,10 @@ def create_app(config=None) -> Flask:
         if setup is not None:
             setup.init_app(app)
     _init_request_hooks(app)
-    from app.core import logredact
+    from app.core import logredact, logs
 
     logredact.install(app)  # no spendable voucher code in any log line
+    logs.init_app(app)  # one line per request and per command run (after every command is registered)
     return app
 
 
@@ -73,6 +74,9 @@ def domain_module(domain: str, name: str):
 
 
 def _check_config(app: Flask) -> None:
+    from app.core.logs import format_of
+
+    format_of(app.config.get("LOG_FORMAT"))
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError(
             "SECRET_KEY is not set. Set SECRET_KEY (and DATA_KEY) in the environment; "

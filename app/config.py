@@ -90,6 +90,10 @@ class Config:
     PROXY_FIX = False  # set PROXY_FIX=1 behind one trusted reverse proxy
     # sent with every answer to an HTTPS request (browsers then refuse plain HTTP to this host)
     HSTS = "max-age=31536000"
+    # one line per request and per command run (app/core/logs.py): json, or text in development
+    LOG_FORMAT = "json"
+    # who may read /metrics (app/core/metrics.py): addresses or networks, comma-separated
+    METRICS_ALLOW = "127.0.0.1,::1"
 
     @classmethod
     def from_env(cls, env: os._Environ | dict | None = None) -> dict:
@@ -110,11 +114,12 @@ class Config:
         for key in ("PUBLIC_BASE_URL", "COMPLAINT_HOTLINE", "HOME_REGION_PREFIX",
                     "RATELIMIT_STORAGE_URI", "DATA_KEY", "CJK_FONT_PATH",
                     "LOGIN_LIMIT_PER_PAIR", "LOGIN_LIMIT_PER_ADDRESS", "LOGIN_LIMIT_PER_ACCOUNT",
-                    "LOGIN_LIMIT_PER_DEVICE"):
+                    "LOGIN_LIMIT_PER_DEVICE", "METRICS_ALLOW"):
             if env.get(key):
                 conf[key] = env[key]
         if env.get("ROSTER_UPLOAD_MAX_AGE_MINUTES"):
             conf["ROSTER_UPLOAD_MAX_AGE_MINUTES"] = int(env["ROSTER_UPLOAD_MAX_AGE_MINUTES"])
+        conf["LOG_FORMAT"] = env.get("LOG_FORMAT") or ("text" if app_env == "development" else "json")
         if "PROXY_FIX" in env:
             conf["PROXY_FIX"] = _bool(env["PROXY_FIX"])
         if "SESSION_COOKIE_SECURE" in env:

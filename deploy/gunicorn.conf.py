@@ -3,8 +3,16 @@
     .venv/bin/gunicorn -c deploy/gunicorn.conf.py wsgi:app
 
 Environment (all optional): GUNICORN_BIND (127.0.0.1:8000), GUNICORN_WORKERS (2 per core),
-GUNICORN_ACCESS_LOG and GUNICORN_ERROR_LOG (a file, or "-" for standard output/error: the
-default, for journald). Command-line options override these settings.
+GUNICORN_ACCESS_LOG and GUNICORN_ERROR_LOG (a file, or "-" for standard output/error, for
+journald). Command-line options override these settings.
+
+The app writes one JSON line per request itself (app/core/logs.py: request id, user id, role,
+route, status, duration; LOG_FORMAT=json, the default outside development) into the error log,
+so gunicorn's own access log is off unless GUNICORN_ACCESS_LOG names one (with LOG_FORMAT=text
+it stays on standard output, as before). PROMETHEUS_MULTIPROC_DIR (a folder only this service
+writes, e.g. /run/cishan/metrics): every worker writes its metrics there and /metrics adds them
+up; it is emptied when gunicorn starts, and a worker that exits is marked dead
+(app/core/metrics.py).
 
 No log line holds a spendable voucher code: the access and error logs go through
 app.core.logredact (old /v/CODE links, GET /api/v1/vouchers/CODE, `code=` parameters and
@@ -33,7 +41,8 @@ timeout = 60
 graceful_timeout = 30
 forwarded_allow_ips = "127.0.0.1"  # the proxy on this machine (the app trusts it with PROXY_FIX=1)
 
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+_json_logs = os.environ.get("LOG_FORMAT", "json" if os.environ.get("APP_ENV") != "development" else "text") == "json"
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", None if _json_logs else "-")
 errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
 capture_output = True  # the app's own stdout/stderr go to the (redacted) error log
 # the "combined" format plus the time taken; every field is redacted as one line
@@ -52,3 +61,21 @@ class RedactingLogger(Logger):
 
 
 logger_class = RedactingLogger
+
+
+def on_starting(server):
+    """Metrics of an earlier run are not this run's: empty PROMETHEUS_MULTIPROC_DIR."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        for name in os.listdir(folder):
+            if name.endswith(".db"):
+                os.remove(os.path.join(folder, name))
+
+
+def child_exit(server, worker):
+    """A worker that exited no longer counts in the gauges of live workers (the DB pool)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

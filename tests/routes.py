@@ -26,6 +26,8 @@ POLICY: dict[tuple[str, str], Route] = {
     ("GET", "core.home"): Route(ALL),
     ("GET", "core.set_language"): Route(PUBLIC, {"code": "en"}),
     ("GET", "core.healthz"): Route(PUBLIC),
+    # answers only the addresses of METRICS_ALLOW (the test client is 127.0.0.1), 404 to others
+    ("GET", "metrics.metrics"): Route(PUBLIC),
     ("GET", "core.favicon"): Route(PUBLIC),
     ("GET", "auth.login"): Route(PUBLIC),
     ("POST", "auth.login"): Route(PUBLIC),

@@ -25,9 +25,12 @@ MASK = "[redacted]"
 _SEP = r"(?:-|%2[Dd]|%20|\+)?"
 _SYMBOL = r"[0-9A-Za-z]"
 _CHECK = r"(?:[0-9A-Za-z*~$=]|%2[Aa]|%24|%3[Dd]|%7[Ee])"
+# a URL rule's placeholder (`/v/<path:code>` in the request log's route) is no code; a code inside
+# angle brackets is still caught by the last pattern
+_RULE = r"(?!<[a-z_]+(?::[a-z_]+)?>(?:[\s?#\"']|$))"
 _PATTERNS = (
-    (re.compile(r"(/v/)[^\s?#\"']+"), r"\1" + MASK),
-    (re.compile(r"(/api/v1/vouchers/)(?!(?:lookup|balance)(?:[\s?#\"']|$))[^\s?#\"'/]+"), r"\1" + MASK),
+    (re.compile(rf"(/v/){_RULE}[^\s?#\"']+"), r"\1" + MASK),
+    (re.compile(rf"(/api/v1/vouchers/){_RULE}(?!(?:lookup|balance)(?:[\s?#\"']|$))[^\s?#\"'/]+"), r"\1" + MASK),
     (re.compile(r"([?&;]code=)[^&\s#\"']*", re.IGNORECASE), r"\1" + MASK),
     (re.compile(rf"(?<![0-9A-Za-z])(?:{_SYMBOL}{{5}}{_SEP}){{4}}{_CHECK}(?![0-9A-Za-z])"), MASK),
 )

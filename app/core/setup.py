@@ -1,4 +1,5 @@
-"""Wires the core into the app: error handler, template helpers, home page, health, seed-demo."""
+"""Wires the core into the app: error handler, template helpers, home page, health, seed-demo,
+backup and restore, /metrics."""
 
 from __future__ import annotations
 
@@ -9,14 +10,19 @@ from app.core import handlers, idempotency, masking, menu, money
 
 def init_app(app) -> None:
     from app.core import (
+        backup,
         cli,
+        metrics,
         models,  # noqa: F401  (audit_log table)
         views,
     )
 
     handlers.register(app)
     app.register_blueprint(views.bp)
+    metrics.init_app(app)  # GET /metrics for the addresses of METRICS_ALLOW
     app.cli.add_command(cli.seed_demo)
+    app.cli.add_command(backup.backup_cmd)
+    app.cli.add_command(backup.restore_cmd)
     app.jinja_env.filters["fen"] = money.format_fen
     app.jinja_env.filters["mask_name"] = masking.mask_name
     app.jinja_env.filters["mask_phone"] = masking.mask_phone

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from app.core import menu
+from app.core import menu, metrics
 
 
 def init_app(app) -> None:
@@ -23,6 +23,9 @@ def init_app(app) -> None:
     # logins at a registered till come from a known device (app/auth/throttle.py)
     devices.register_check(app, terminals.known_terminal)
     app.register_blueprint(views.bp)
+    from app.pos.models import Sale
+
+    metrics.count_commits(Sale, metrics.CHECKOUTS)  # cishan_checkouts_total on /metrics
     rest_api.register_blueprint(api.blp, url_prefix="/api/v1")
     app.cli.add_command(cli.printer_cli)
     app.cli.add_command(cli.pos_cli)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from app.core import menu
+from app.core import menu, metrics
 
 
 def init_app(app) -> None:
@@ -15,6 +15,8 @@ def init_app(app) -> None:
     assert models.Voucher
     recipient_services.on_exit(app, services.revoke_for_recipients)
     recipient_services.add_detail_panel(app, views.recipient_panel)
+    # cishan_voucher_redemptions_total on /metrics
+    metrics.count_commits(models.VoucherLedger, metrics.REDEMPTIONS, where=lambda row: row.kind == "redeem")
     app.register_blueprint(views.bp)
     app.register_blueprint(views.public_bp)
     rest_api.register_blueprint(api.blp, url_prefix="/api/v1")

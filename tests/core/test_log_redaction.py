@@ -33,6 +33,7 @@ def test_every_form_of_a_code_is_redacted_wherever_it_is(form):
         f'127.0.0.1 - - [x] "GET /anything/{form}/else HTTP/1.1" 404 9 "-" "x"',
         f"Exception on /v/{form} [GET]",
         f"scanned {form} at the till",
+        f'"GET /v/<{form}> HTTP/1.1" 404',  # in angle brackets it is still no URL rule
     ]
     for line in lines:
         out = redact(line)
@@ -45,7 +46,9 @@ def test_what_is_not_a_code_stays():
     for line in ('"POST /api/v1/vouchers/lookup HTTP/1.1" 200', '"POST /api/v1/vouchers/balance HTTP/1.1" 200',
                  '"GET /f/WD01-20261202-0007/k7xq2m4nd5pwr3ta HTTP/1.1" 200',
                  '"GET /api/v1/products?barcode=6920152400012 HTTP/1.1" 200',
-                 '"GET /donations/pickup?recipient_id=12 HTTP/1.1" 200', '"GET /v HTTP/1.1" 200'):
+                 '"GET /donations/pickup?recipient_id=12 HTTP/1.1" 200', '"GET /v HTTP/1.1" 200',
+                 # the request log's route: a URL rule, its placeholders are no code
+                 '"route":"/v/<path:code>",', "route=/api/v1/vouchers/<code> endpoint=api_vouchers.get_voucher"):
         assert redact(line) == line
 
 

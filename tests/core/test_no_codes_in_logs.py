@@ -125,7 +125,8 @@ def served(tmp_path_factory):
     env = dict(os.environ, DATABASE_URL=url, SECRET_KEY=TestConfig.SECRET_KEY, APP_ENV="production",
                SESSION_COOKIE_SECURE="0", PROXY_FIX="1", PUBLIC_BASE_URL="https://cishan.example.cn",
                GUNICORN_WORKERS="2", GUNICORN_ACCESS_LOG=str(tmp / "gunicorn-access.log"),
-               GUNICORN_ERROR_LOG=str(tmp / "gunicorn-error.log"))
+               GUNICORN_ERROR_LOG=str(tmp / "gunicorn-error.log"),
+               PROMETHEUS_MULTIPROC_DIR=str(tmp / "metrics"))
     env.pop("DATA_KEY", None)
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
                              "-b", f"127.0.0.1:{port}", "wsgi:app"], cwd=ROOT, env=env,
@@ -196,8 +197,27 @@ def check_answers(out: dict, code: str):
     assert out["scan"][0] == 302 and "recipient_id=" in out["scan"][1]["Location"]
 
 
+def _metrics(base: str) -> str:
+    status, _headers, body = Client(base).call("GET", "/metrics")
+    assert status == 200, body
+    return body.decode()
+
+
+def _count(text: str, route: str, status: int) -> float:
+    line = f'cishan_http_requests_total{{method="GET",route="{route}",status="{status}"}} '
+    found = [ln for ln in text.splitlines() if ln.startswith(line)]
+    return float(found[0].split()[-1]) if found else 0.0
+
+
 def test_gunicorn_logs_hold_no_voucher_code(served):
+    before = _metrics(served.base)
     out = exercise(served.base, served.code, served.username)
+    after = _metrics(served.base)
+    # /metrics adds up both workers' samples (PROMETHEUS_MULTIPROC_DIR), whichever one answers
+    assert _count(after, "/v/<path:code>", 303) - _count(before, "/v/<path:code>", 303) == 2
+    assert _count(after, "/api/v1/vouchers/<code>", 200) - _count(before, "/api/v1/vouchers/<code>", 200) == 2
+    assert _count(after, "/metrics", 200) - _count(before, "/metrics", 200) == 1
+    assert served.code not in after
     check_answers(out, served.code)
     assert "Strict-Transport-Security" not in out["login_page"][1]  # plain HTTP: no HSTS
     time.sleep(0.5)  # the workers write their access lines after answering
@@ -211,6 +231,9 @@ def test_gunicorn_logs_hold_no_voucher_code(served):
     assert '"POST /api/v1/vouchers/balance HTTP/1.1" 200' in access
     assert '"GET /static/css/app.css HTTP/1.1" 200 ' in access and '/v/[redacted]" "Python-urllib' in access
     assert "Booting worker" in text or "Listening at" in text  # the error log was written as well
+    # the app's own JSON line per request (app/core/logs.py) lands in the error log, route by URL rule
+    assert '"route":"/v/<path:code>","endpoint":"voucher_public.public_voucher","method":"GET","status":303' in text
+    assert '"route":"/api/v1/vouchers/<code>"' in text
 
 
 def _self_signed(folder: Path) -> tuple[Path, Path]:
@@ -301,6 +324,7 @@ def test_behind_the_documented_nginx_no_log_holds_a_voucher_code(served, proxied
     check_answers(out, served.code)
     assert out["old_link"][1]["Location"] == f"{proxied['base']}/v#{served.code}"  # nginx answered it
     assert out["login_page"][1]["Strict-Transport-Security"] == "max-age=31536000"  # HTTPS via the proxy
+    assert Client(proxied["base"]).call("GET", "/metrics")[0] == 404  # never through the proxy
     plain = Client(proxied["http"]).call("GET", f"/v/{served.code}")
     assert plain[0] == 301 and plain[1]["Location"].startswith("https://")
     time.sleep(0.5)
@@ -315,3 +339,8 @@ def test_behind_the_documented_nginx_no_log_holds_a_voucher_code(served, proxied
     assert '"GET /donations/pickup?[redacted] HTTP/1.1" 200' in access
     assert '"POST /api/v1/vouchers/lookup HTTP/1.1" 200' in access
     assert '"GET /static/css/app.css HTTP/1.1" 200' in access and '"[redacted]"' in access
+    # nginx's request id is the one the app logs for the same request
+    login_line = next(ln for ln in access.splitlines() if '"GET /login HTTP/1.1" 200' in ln)
+    request_id = login_line.rsplit(" ", 1)[1]
+    assert f'"request_id":"{request_id}","user_id":null,"role":null,"route":"/login"' in \
+        (served.logs / "gunicorn-error.log").read_text()
