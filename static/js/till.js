@@ -10,7 +10,8 @@
   var $ = function (id) { return document.getElementById(id); };
 
   var state = {
-    products: [],          // all products of this shop (GET /products)
+    products: [],          // every active product (GET /products/catalogue)
+    byBarcode: {},
     category: null,
     cart: [],              // [{product, qty}]
     who: null,             // {voucher?, recipient, limits}
@@ -42,9 +43,20 @@
   function fail(e) { showError(e.code, e.network ? null : e.message); }
 
   // ---------------------------------------------------------------- products
+  // The whole catalogue in one request (GET /products/catalogue: rows of one column list, with
+  // each name's pinyin initials computed on the server); the till searches it itself.
+  var GRID_MAX = 120;   // tiles drawn at once: the rest are found by searching
   function loadProducts() {
-    return api("GET", "/products").then(function (data) {
-      state.products = Array.isArray(data) ? data : (data.items || []);
+    return api("GET", "/products/catalogue").then(function (data) {
+      var fields = data.fields || [];
+      state.products = (data.rows || []).map(function (row) {
+        var p = {};
+        fields.forEach(function (f, i) { p[f] = row[i]; });
+        p.search = (p.name || "").toLowerCase();
+        return p;
+      });
+      state.byBarcode = {};
+      state.products.forEach(function (p) { if (p.barcode) state.byBarcode[p.barcode] = p; });
       renderCategories();
       renderProducts();
     }, fail);
@@ -69,35 +81,44 @@
       }));
     });
   }
+  function findProducts(query, max) {
+    return K.searchProducts(state.products, query, max, state.category === null ? null
+      : function (p) { return categoryName(p) === state.category; });
+  }
   function unitPrice(p) {
-    return state.who && p.charity_price_fen != null ? p.charity_price_fen : p.market_price_fen;
+    return charityApplies(p) ? p.charity_price_fen : p.market_price_fen;
   }
   function renderProducts() {
-    var q = $("search").value.trim().toLowerCase();
     var grid = $("products");
+    var shown = findProducts($("search").value, GRID_MAX + 1);
     grid.textContent = "";
-    state.products.filter(function (p) {
-      if (state.category !== null && categoryName(p) !== state.category) return false;
-      if (!q) return true;
-      return p.name.toLowerCase().indexOf(q) >= 0 || (p.barcode || "").indexOf(q) >= 0;
-    }).forEach(function (p) {
+    shown.slice(0, GRID_MAX).forEach(function (p) {
       var out = p.stock !== undefined && p.stock !== null && p.stock <= 0;
+      var charity = charityApplies(p);
       grid.appendChild(el("button", {
         type: "button", class: "till-product" + (out ? " is-out" : ""), "data-product-id": p.id,
         onclick: function () { addToCart(p, 1); }
       }, [
         el("span", { class: "till-product-name", text: p.name }),
         el("span", { class: "till-product-price", text: fen(unitPrice(p)) + (p.unit ? " / " + p.unit : "") }),
-        state.who && p.charity_price_fen < p.market_price_fen
-          ? el("span", { class: "till-product-market", text: T.market + " " + fen(p.market_price_fen) }) : null
+        charity && p.charity_price_fen < p.market_price_fen
+          ? el("span", { class: "till-product-market", text: T.market + " " + fen(p.market_price_fen) }) : null,
+        state.who && limitLeft(p) === 0 ? el("span", { class: "till-product-limit", text: T.limit_reached }) : null,
+        out ? el("span", { class: "till-product-out", text: T.out_of_stock }) : null
       ]));
     });
+    if (shown.length > GRID_MAX) grid.appendChild(el("p", { class: "till-more", text: T.more_products }));
+    else if (!shown.length && state.products.length) grid.appendChild(el("p", { class: "till-more", text: T.no_results }));
   }
   $("search").addEventListener("input", renderProducts);
   $("search").addEventListener("keydown", function (ev) {
     if (ev.key === "Enter" && !ev.isComposing) {
       var code = $("search").value.trim();
-      if (code) { handleCode(code); $("search").value = ""; renderProducts(); }
+      if (!code) return;
+      var found = state.byBarcode[code] ? [] : findProducts(code, 2);
+      if (found.length === 1 && !voucherCodeFrom(code)) addToCart(found[0], 1);  // one match: sell it
+      else handleCode(code);
+      $("search").value = ""; renderProducts();
     }
   });
 
@@ -110,6 +131,19 @@
     beep("ok");
     renderCart();
   }
+  function cartQty(p) {
+    var line = state.cart.filter(function (l) { return l.product.id === p.id; })[0];
+    return line ? line.qty : 0;
+  }
+  // what the recipient may still buy at charity price beyond what is in the cart (null: no limit)
+  function limitLeft(p) {
+    var lim = limitFor(p);
+    return lim ? Math.max(0, lim.remaining - cartQty(p)) : null;
+  }
+  // the next unit of p at charity price? (a recipient is known and the month's limit not reached)
+  function charityApplies(p) {
+    return !!state.who && p.charity_price_fen != null && limitLeft(p) !== 0;
+  }
   function limitFor(p) {
     if (!state.who || !state.who.limits) return null;
     return state.who.limits.filter(function (l) { return l.product_id === p.id; })[0] || null;
@@ -117,7 +151,7 @@
   function preview() {
     var market = 0, total = 0, eligible = 0;
     state.cart.forEach(function (l) {
-      var price = unitPrice(l.product), charityQty = l.qty, lim = limitFor(l.product);
+      var price = l.product.charity_price_fen, charityQty = l.qty, lim = limitFor(l.product);
       if (state.who && lim) charityQty = Math.min(l.qty, lim.remaining);
       var lineTotal = state.who ? price * charityQty + l.product.market_price_fen * (l.qty - charityQty)
                                 : l.product.market_price_fen * l.qty;
@@ -138,7 +172,7 @@
       list.appendChild(el("li", { class: "till-line" + (over ? " is-over" : ""), "data-product-id": p.id }, [
         el("div", { class: "till-line-name" }, [
           el("span", { text: p.name }),
-          el("small", { text: (state.who ? T.charity + " " + fen(unitPrice(p)) + " · " : "") +
+          el("small", { text: (state.who ? T.charity + " " + fen(p.charity_price_fen) + " · " : "") +
                                T.market + " " + fen(p.market_price_fen) })
         ]),
         el("div", { class: "till-line-qty" }, [
@@ -213,11 +247,14 @@
     if (!code) return;
     var vcode = voucherCodeFrom(code);
     if (vcode) { identifyVoucher(vcode); return; }
-    var p = state.products.filter(function (x) { return x.barcode === code; })[0];
+    var p = state.byBarcode[code];
     if (p) { addToCart(p, 1); return; }
     api("GET", "/products?barcode=" + encodeURIComponent(code)).then(function (data) {
       var items = Array.isArray(data) ? data : (data.items || []);
-      if (items.length) { state.products.push(items[0]); addToCart(items[0], 1); }
+      if (items.length) {
+        var known = state.products.filter(function (x) { return x.id === items[0].id; })[0];
+        addToCart(known || items[0], 1);
+      }
       else showError("not_found", T.scan_not_voucher + "：" + code);
     }, fail);
   }
