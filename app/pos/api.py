@@ -10,7 +10,7 @@ from app.auth.permissions import ensure_shop, require_role
 from app.core import audit, idempotency
 from app.core.db import commit_with_retry
 from app.extensions import db
-from app.pos import checkout, services, voids
+from app.pos import checkout, quotes, services, voids
 from app.pos.printing import PrinterConfig, print_receipt
 from app.pos.receipt_data import receipt_for
 from app.pos.receipts import render_escpos, render_html
@@ -18,6 +18,8 @@ from app.pos.schemas import (
     LimitOut,
     PrintIn,
     PrintOut,
+    QuoteIn,
+    QuoteOut,
     ReceiptArgs,
     SaleIn,
     SaleOut,
@@ -97,6 +99,19 @@ def create_sale(body):
         return checkout.sale_result(sale)
 
     return commit_with_retry(db.session, work, retry_integrity=True)
+
+
+@blp.route("/sales/quote", methods=["POST"])
+@require_role(*TILL)
+@blp.arguments(QuoteIn)
+@blp.response(200, QuoteOut)
+def quote_sale(body):
+    """What `POST /sales` with this basket would charge, writing nothing: per product the units at
+    charity and at market price, the totals, what the voucher pays, and the recipient's monthly
+    limits of the products in the basket. Over a limit the rest is priced at market price and
+    `limit_exceeded` is true; `sellable` says whether the sale with this `over_limit` would go
+    through (with `refuse` it would be `limit_exceeded`)."""
+    return quotes.quote_basket(**body)
 
 
 @blp.route("/sales/<int:sale_id>", methods=["GET"])

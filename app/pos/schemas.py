@@ -26,6 +26,54 @@ class SaleIn(boundary.Schema):
     over_limit = Text(load_default="refuse", max_length=10, validate=validate.OneOf(["refuse", "market"]))
 
 
+class QuoteIn(boundary.Schema):
+    voucher_code = Text(allow_none=True, max_length=200)
+    recipient_id = Int(minimum=1, allow_none=True)
+    lines = fields.List(fields.Nested(SaleLineIn), required=True, validate=validate.Length(max=200))
+    over_limit = Text(load_default="refuse", max_length=10, validate=validate.OneOf(["refuse", "market"]))
+
+
+class QuoteLineOut(Schema):
+    product_id = fields.Integer()
+    name = fields.String()
+    unit = fields.String()
+    qty = fields.Integer()
+    charity_qty = fields.Integer(metadata={"description": "按慈善价的数量"})
+    market_qty = fields.Integer(metadata={"description": "按市场价的数量（未识别救助对象，或超过本月限购）"})
+    charity_price_fen = fields.Integer()
+    market_price_fen = fields.Integer()
+    voucher_eligible = fields.Boolean()
+    line_total_fen = fields.Integer()
+    market_total_fen = fields.Integer()
+
+
+class QuoteLimitOut(Schema):
+    product_id = fields.Integer()
+    name = fields.String()
+    unit = fields.String()
+    limit = fields.Integer()
+    used = fields.Integer()
+    remaining = fields.Integer()
+    requested = fields.Integer()
+    over_qty = fields.Integer(metadata={"description": "超过本月慈善价限购的数量"})
+    message = fields.String()
+
+
+class QuoteOut(Schema):
+    lines = fields.List(fields.Nested(QuoteLineOut))
+    market_total_fen = fields.Integer()
+    total_fen = fields.Integer()
+    savings_fen = fields.Integer()
+    voucher_pays_fen = fields.Integer()
+    due_fen = fields.Integer()
+    voucher_balance_fen = fields.Integer(allow_none=True)
+    recipient_id = fields.Integer(allow_none=True)
+    limits = fields.List(fields.Nested(QuoteLimitOut))
+    limit_exceeded = fields.Boolean()
+    over_limit = fields.String()
+    sellable = fields.Boolean()
+
+
 class SaleLineOut(Schema):
     id = fields.Integer()
     product_id = fields.Integer()

@@ -18,7 +18,9 @@
     pending: null,         // {key, plain, bodyText}: a sale sent but not yet answered
     method: "cash",
     tendered: "",          // what the keypad shows, in yuan text
-    busy: false
+    busy: false,
+    quote: null,           // the server's answer for the basket (POST /sales/quote), with its key
+    overLimit: "refuse"    // "market" once the cashier chose to sell what is over a limit at market price
   };
 
   var K = window.TillKit;
@@ -148,55 +150,138 @@
     if (!state.who || !state.who.limits) return null;
     return state.who.limits.filter(function (l) { return l.product_id === p.id; })[0] || null;
   }
+  // ---------------------------------------------------------------- the server's quote
+  // The page shows what the server will charge: every change of the basket or of the buyer asks
+  // POST /sales/quote (reads only) and the totals, the per-line split and the limit notice come
+  // from its answer. Until it answers, the totals show "…" and 收款 waits.
+  var quoteTimer = null, quoteSeq = 0;
+  function quoteBody() {
+    var body = { lines: state.cart.map(function (l) { return { product_id: l.product.id, qty: l.qty }; }),
+                 over_limit: state.overLimit };
+    if (state.who && state.who.voucher) body.voucher_code = state.who.voucher.code;
+    else if (state.who) body.recipient_id = state.who.recipient.id;
+    return body;
+  }
+  function basketKey() { return JSON.stringify(quoteBody()); }
+  function freshQuote() { return state.quote && state.quote.key === basketKey() ? state.quote : null; }
+  function requestQuote() {
+    clearTimeout(quoteTimer);
+    if (!state.cart.length) { state.quote = null; return; }
+    var key = basketKey(), seq = ++quoteSeq;
+    quoteTimer = setTimeout(function () {
+      api("POST", "/sales/quote", key).then(function (q) {
+        if (seq !== quoteSeq) return;          // a newer basket was sent meanwhile
+        q.key = key;
+        state.quote = q;
+        renderTotals();
+      }, function (e) {
+        if (seq !== quoteSeq) return;
+        state.quote = null;
+        fail(e);
+        renderTotals();
+      });
+    }, 120);
+  }
+  // what the page shows: the quote's numbers (null while it is being asked)
   function preview() {
-    var market = 0, total = 0, eligible = 0;
-    state.cart.forEach(function (l) {
-      var price = l.product.charity_price_fen, charityQty = l.qty, lim = limitFor(l.product);
-      if (state.who && lim) charityQty = Math.min(l.qty, lim.remaining);
-      var lineTotal = state.who ? price * charityQty + l.product.market_price_fen * (l.qty - charityQty)
-                                : l.product.market_price_fen * l.qty;
-      market += l.product.market_price_fen * l.qty;
-      total += lineTotal;
-      if (l.product.voucher_eligible) eligible += lineTotal;
-    });
-    var balance = state.who && state.who.voucher ? state.who.voucher.balance_fen : 0;
-    var voucher = Math.min(balance, eligible);
-    return { market: market, total: total, savings: market - total, voucher: voucher, due: total - voucher };
+    var q = freshQuote();
+    if (!q) return null;
+    return { market: q.market_total_fen, total: q.total_fen, savings: q.savings_fen,
+             voucher: q.voucher_pays_fen, due: q.due_fen };
+  }
+  function quoteLine(p) {
+    var q = freshQuote();
+    return q ? q.lines.filter(function (x) { return x.product_id === p.id; })[0] || null : null;
+  }
+  function lineText(p, ql) {
+    if (!ql) return (state.who ? T.charity + " " + fen(p.charity_price_fen) + " · " : "") +
+                    T.market + " " + fen(p.market_price_fen);
+    var parts = [];
+    if (ql.charity_qty) parts.push(T.charity + " " + ql.charity_qty + " × " + fen(ql.charity_price_fen));
+    if (ql.market_qty) parts.push(T.market + " " + ql.market_qty + " × " + fen(ql.market_price_fen));
+    return parts.join(" · ") + " = " + fen(ql.line_total_fen);
   }
   function renderCart() {
     var list = $("cart");
     list.textContent = "";
     state.cart.forEach(function (l) {
-      var p = l.product, lim = limitFor(p);
-      var over = lim && l.qty > lim.remaining;
-      list.appendChild(el("li", { class: "till-line" + (over ? " is-over" : ""), "data-product-id": p.id }, [
+      var p = l.product;
+      list.appendChild(el("li", { class: "till-line", "data-product-id": p.id }, [
         el("div", { class: "till-line-name" }, [
           el("span", { text: p.name }),
-          el("small", { text: (state.who ? T.charity + " " + fen(p.charity_price_fen) + " · " : "") +
-                               T.market + " " + fen(p.market_price_fen) })
+          el("small", { class: "till-line-split" })
         ]),
         el("div", { class: "till-line-qty" }, [
-          el("button", { type: "button", class: "btn", "aria-label": T.less, text: "−",
+          el("button", { type: "button", class: "btn", "aria-label": T.less + " " + p.name, text: "−",
                          onclick: function () { addToCart(p, -1); } }),
           el("span", { class: "till-qty", text: String(l.qty) }),
-          el("button", { type: "button", class: "btn", "aria-label": T.more, text: "+",
+          el("button", { type: "button", class: "btn", "aria-label": T.more + " " + p.name, text: "+",
                          onclick: function () { addToCart(p, 1); } }),
           el("button", { type: "button", class: "btn btn-secondary", text: T.remove,
+                         "aria-label": T.remove + " " + p.name,
                          onclick: function () { addToCart(p, -l.qty); } })
         ])
       ]));
     });
     $("cart-empty").hidden = state.cart.length > 0;
-    var t = preview();
-    $("t-market").textContent = fen(t.market);
-    $("t-savings").textContent = fen(t.savings);
-    $("t-total").textContent = fen(t.total);
-    $("t-voucher").textContent = fen(t.voucher);
-    $("t-due").textContent = fen(t.due);
-    $("btn-pay").disabled = state.cart.length === 0 || state.busy;
+    if (!state.cart.length) state.overLimit = "refuse";
+    requestQuote();
+    renderTotals();
     renderProducts();
   }
-  $("btn-clear").addEventListener("click", function () { state.cart = []; state.pending = null; renderCart(); });
+  // the numbers, the per-line split and the limit notice, from the quote
+  function renderTotals() {
+    var t = preview(), q = freshQuote();
+    var empty = !state.cart.length, wait = "…";
+    $("t-market").textContent = empty ? fen(0) : t ? fen(t.market) : wait;
+    $("t-savings").textContent = empty ? fen(0) : t ? fen(t.savings) : wait;
+    $("t-total").textContent = empty ? fen(0) : t ? fen(t.total) : wait;
+    $("t-voucher").textContent = empty ? fen(0) : t ? fen(t.voucher) : wait;
+    $("t-due").textContent = empty ? fen(0) : t ? fen(t.due) : wait;
+    $("totals").setAttribute("aria-busy", String(!empty && !t));
+    Array.prototype.forEach.call($("cart").children, function (li) {
+      var p = state.cart.filter(function (l) { return String(l.product.id) === li.dataset.productId; })[0];
+      if (!p) return;
+      var ql = quoteLine(p.product);
+      li.querySelector(".till-line-split").textContent = lineText(p.product, ql);
+      li.classList.toggle("is-over", !!(ql && state.who && ql.market_qty && ql.charity_price_fen < ql.market_price_fen));
+    });
+    renderLimitNotice(q);
+    $("btn-pay").disabled = empty || state.busy || !q || !q.sellable;
+    if ($("dlg-pay").open) renderPay();
+  }
+  // over a monthly limit: say so, and offer in one tap to sell the rest at market price or take it out
+  function renderLimitNotice(q) {
+    var box = $("limit-notice");
+    box.textContent = "";
+    var over = q ? q.limits.filter(function (x) { return x.over_qty > 0; }) : [];
+    box.hidden = !over.length;
+    over.forEach(function (x) {
+      var item = el("div", { class: "till-limit-item", "data-product-id": x.product_id }, [
+        el("p", { class: "till-limit-text", text: x.message })
+      ]);
+      if (state.overLimit === "market") {
+        item.appendChild(el("p", { class: "till-limit-chosen",
+          text: T.over_at_market.replace("%(n)s", x.over_qty + (x.unit || "")) }));
+      } else {
+        item.appendChild(el("div", { class: "till-limit-actions" }, [
+          el("button", { type: "button", class: "btn btn-primary", "data-limit": "market",
+            text: T.sell_at_market.replace("%(n)s", x.over_qty + (x.unit || "")),
+            onclick: function () { state.overLimit = "market"; hideError(); renderCart(); } }),
+          el("button", { type: "button", class: "btn btn-secondary", "data-limit": "remove",
+            text: T.remove_over.replace("%(n)s", x.over_qty + (x.unit || "")),
+            onclick: function () {
+              var line = state.cart.filter(function (l) { return l.product.id === x.product_id; })[0];
+              if (line) addToCart(line.product, -x.over_qty);
+            } })
+        ]));
+      }
+      box.appendChild(item);
+    });
+  }
+  $("btn-clear").addEventListener("click", function () {
+    state.cart = []; state.pending = null; state.overLimit = "refuse"; renderCart();
+  });
 
   // ---------------------------------------------------------------- who is buying
   function voucherCodeFrom(text) {
@@ -225,6 +310,7 @@
   function setWho(who) {
     state.who = who;
     state.pending = null;
+    state.overLimit = "refuse";
     $("who-none").hidden = !!who;
     $("who-some").hidden = !who;
     if (who) {
@@ -320,6 +406,8 @@
   var payPad = keypad($("pay-keypad"), function (v) { state.tendered = v; renderPay(); });
   function renderPay() {
     var t = preview();
+    $("pay-confirm").disabled = !t || state.busy;
+    if (!t) return;                          // the basket is being priced again
     var amount = yuanToFen(state.tendered.replace(/\.$/, "")) || 0;
     $("pay-due").textContent = fen(t.due);
     $("pay-amount").textContent = fen(amount);
@@ -344,7 +432,7 @@
     b.addEventListener("click", function () { state.method = b.dataset.method; renderPay(); });
   });
   $("btn-pay").addEventListener("click", function () {
-    if (!state.cart.length) return;
+    if (!state.cart.length || !freshQuote()) return;
     state.method = "cash";
     payPad.set("");
     $("dlg-pay").showModal();
@@ -353,12 +441,8 @@
   function saleBody() {
     var t = preview();
     var amount = yuanToFen(state.tendered.replace(/\.$/, "")) || 0;
-    var body = {
-      lines: state.cart.map(function (l) { return { product_id: l.product.id, qty: l.qty }; }),
-      payments: t.due > 0 || amount > 0 ? [{ method: state.method, amount_fen: amount }] : []
-    };
-    if (state.who && state.who.voucher) body.voucher_code = state.who.voucher.code;
-    else if (state.who) body.recipient_id = state.who.recipient.id;
+    var body = quoteBody();
+    body.payments = t.due > 0 || amount > 0 ? [{ method: state.method, amount_fen: amount }] : [];
     return body;
   }
 
@@ -376,7 +460,7 @@
   }
 
   $("pay-confirm").addEventListener("click", function () {
-    if (state.busy) return;
+    if (state.busy || !preview()) return;
     var body = saleBody();
     var plain = JSON.stringify(body);
     if (!state.pending || state.pending.plain !== plain) {   // a new basket or payment: a new key

@@ -8,10 +8,11 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from tests.browser.conftest import SCREENSHOTS
-from tests.browser.test_till import log_in, new_cashier, open_shift, scan
+from tests.browser.conftest import SCREENSHOTS, run_axe
+from tests.browser.test_till import demo_voucher, log_in, new_cashier, open_shift, scan
 
 pytestmark = pytest.mark.browser
+expect = pytest.importorskip("playwright.sync_api", reason="playwright (requirements-dev.txt) is missing").expect
 
 SIZES = [{"width": 1024, "height": 768}, {"width": 1280, "height": 800}]
 
@@ -77,3 +78,69 @@ def test_the_till_finds_every_product_by_name_initials_and_barcode(live_server, 
     scan(page, beer_barcode(live_server))
     page.locator("#cart .till-qty", has_text="2").wait_for()
     assert page.locator("#banner").is_hidden()
+
+
+def rice_barcode(live_server) -> str:
+    """The demo's 东北大米 5kg: market ¥39.90, charity ¥29.90, one bag a month at charity price."""
+    from app.extensions import db
+    from app.inventory.models import Product
+
+    with live_server.app.app_context():
+        return db.session.scalar(sa.select(Product.barcode).where(Product.name == "东北大米 5kg"))
+
+
+def test_the_page_shows_the_servers_quote_and_the_choice_at_a_limit(live_server, new_page):
+    page = new_page(bypass_csp=True, viewport=SIZES[0])
+    code, _masked = demo_voucher(live_server)
+    new_cashier(live_server, "quote1")
+    log_in(page, live_server, username="quote1")
+    page.goto(live_server.url("/pos/"))
+    open_shift(page)
+    page.locator("#products .till-product").first.wait_for()
+    quotes = []
+    page.on("request", lambda r: quotes.append(r.post_data_json) if r.url.endswith("/sales/quote") else None)
+
+    scan(page, live_server.url(f"/v#{code}"))
+    page.locator("#who-some").wait_for(state="visible")
+    rice = rice_barcode(live_server)
+    scan(page, rice)
+    expect(page.locator("#t-total")).to_have_text("¥29.90")        # one bag at charity price
+    split = page.locator("#cart .till-line-split")
+    expect(split).to_have_text("慈善价 1 × ¥29.90 = ¥29.90")
+    # the limit is reached with the bag in the cart: the grid shows the next bag at market price
+    tile = page.locator('#products .till-product', has_text="东北大米 5kg")
+    expect(tile.locator(".till-product-price")).to_have_text("¥39.90 / 袋")
+    expect(tile.locator(".till-product-limit")).to_have_text("本月慈善价已买满")
+
+    scan(page, rice)                                                  # the second bag: over the limit
+    notice = page.locator("#limit-notice")
+    expect(notice).to_be_visible()
+    expect(notice.locator(".till-limit-text")).to_have_text("“东北大米 5kg”每月慈善价限购 1袋，本月还可买 1袋")
+    expect(split).to_have_text("慈善价 1 × ¥29.90 · 市场价 1 × ¥39.90 = ¥69.80")
+    expect(page.locator("#t-total")).to_have_text("¥69.80")          # what the server will charge
+    expect(page.get_by_role("button", name="收款", exact=True)).to_be_disabled()
+    assert quotes and quotes[-1]["over_limit"] == "refuse" and "voucher_code" in quotes[-1]
+    assert run_axe(page) == []
+    shot(page, "till-limit.png")
+
+    # one tap: take the second bag out
+    notice.get_by_role("button", name="拿掉 1袋").click()
+    expect(page.locator("#cart .till-qty")).to_have_text("1")
+    expect(notice).to_be_hidden()
+    expect(page.locator("#t-total")).to_have_text("¥29.90")
+
+    # again, and this time sell the rest at market price: the sale goes through at ¥69.80
+    scan(page, rice)
+    notice.get_by_role("button", name="其余 1袋 按市场价卖").click()
+    expect(notice.locator(".till-limit-chosen")).to_have_text("超出的 1袋 按市场价收")
+    pay_button = page.get_by_role("button", name="收款", exact=True)
+    expect(pay_button).to_be_enabled()
+    assert quotes[-1]["over_limit"] == "market"
+    expect(page.locator("#t-due")).to_have_text("¥40.80")            # ¥69.80 less the ¥29.00 voucher
+    pay_button.click()
+    pay = page.locator("#dlg-pay")
+    for key in "50":
+        pay.locator(f'[data-key="{key}"]').click()
+    pay.get_by_role("button", name="确认收款").click()
+    page.locator("#dlg-done").wait_for(state="visible")
+    expect(page.locator("#done-change")).to_have_text("¥9.20")

@@ -17,6 +17,7 @@ POLICY = {
     ("GET", "api_pos.current_shift"): Route(TILL),
     ("POST", "api_pos.close_shift"): Route(TILL),
     ("POST", "api_pos.create_sale"): Route(TILL),
+    ("POST", "api_pos.quote_sale"): Route(TILL),
     ("GET", "api_pos.list_sales"): Route(TILL),
     ("GET", "api_pos.get_sale"): Route(READ, {"sale_id": MISSING}),
     ("POST", "api_pos.void_sale"): Route(frozenset({"cashier", "manager", "admin"}), {"sale_id": MISSING}),
