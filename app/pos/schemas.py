@@ -159,15 +159,28 @@ class ZReportOut(Schema):
     number = fields.Integer()
     shift_id = fields.Integer()
     created_at = fields.DateTime()
+    cashier = fields.String(metadata={"description": "本班收银员"})
+    opened_at = fields.DateTime(metadata={"description": "开班时间"})
+    closed_at = fields.DateTime(metadata={"description": "交班时间"})
     counted_fen = fields.Integer()
     expected_cash_fen = fields.Integer()
     difference_fen = fields.Integer()
     totals = fields.Dict()
 
 
+class RefundOut(Schema):
+    method = fields.String(metadata={"description": "voucher（退回购物券）、cash、wechat、alipay、card"})
+    amount_fen = fields.Integer()
+
+
 class SaleSummaryOut(SaleOut):
     voided = fields.Dict(keys=fields.String(), values=fields.Integer())
     fully_voided = fields.Boolean()
+    created_at = fields.DateTime()
+    cashier = fields.String(metadata={"description": "收银员"})
+    recipient_masked = fields.String(allow_none=True, metadata={"description": "救助对象姓名（脱敏）"})
+    refund_total_fen = fields.Integer(metadata={"description": "作废剩余全部商品时退回的金额"})
+    refund_preview = fields.List(fields.Nested(RefundOut), metadata={"description": "按付款方式的退款"})
 
 
 class LimitOut(Schema):
@@ -178,6 +191,13 @@ class LimitOut(Schema):
     used = fields.Integer()
     remaining = fields.Integer()
     period = fields.String()
+
+
+class ZReportPrintArgs(boundary.Schema):
+    format = Text(load_default="html", max_length=10, validate=validate.OneOf(["html", "escpos"]))
+    columns = QueryInt(load_default=32, validate=validate.OneOf([32, 48]))
+    paper = QueryInt(load_default=58, validate=validate.OneOf([58, 80]))
+    encoding = Text(load_default="gb18030", max_length=10, validate=validate.OneOf(["gbk", "gb18030"]))
 
 
 class ReceiptArgs(boundary.Schema):

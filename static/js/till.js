@@ -32,14 +32,34 @@
   function beep(kind) {
     if (window.Beep) window.Beep.play(kind === "error" ? "error" : kind === "scan" ? "scan" : "ok");
   }
+  // An error shows where the cashier is looking: inside the open dialog (under its title), else
+  // in the banner over the till.
   function showError(code, message) {
     var text = message || T.errors[code] || T.errors.unknown;
-    $("banner-text").textContent = text;
-    $("banner").dataset.code = code || "unknown";
-    $("banner").hidden = false;
+    var dialog = document.querySelector("dialog[open]");
+    var slot = dialog && dialog.querySelector(".till-dialog-error");
+    if (slot) {
+      slot.textContent = text;
+      slot.dataset.code = code || "unknown";
+      slot.hidden = false;
+    } else {
+      $("banner-text").textContent = text;
+      $("banner").dataset.code = code || "unknown";
+      $("banner").hidden = false;
+    }
     beep("error");
   }
-  function hideError() { $("banner").hidden = true; }
+  function hideError() {
+    $("banner").hidden = true;
+    Array.prototype.forEach.call(document.querySelectorAll(".till-dialog-error"), function (p) { p.hidden = true; });
+  }
+  // a dialog opens and closes without an old error in it
+  Array.prototype.forEach.call(document.querySelectorAll("dialog"), function (d) {
+    d.addEventListener("close", function () {
+      var slot = d.querySelector(".till-dialog-error");
+      if (slot) slot.hidden = true;
+    });
+  });
   $("banner-close").addEventListener("click", hideError);
 
   function fail(e) { showError(e.code, e.network ? null : e.message); }
@@ -403,7 +423,11 @@
   $("dlg-camera").addEventListener("close", stopCamera);
 
   // ---------------------------------------------------------------- paying
-  var payPad = keypad($("pay-keypad"), function (v) { state.tendered = v; renderPay(); });
+  var payPad = keypad($("pay-keypad"), function (v) {
+    state.tendered = v;
+    $("dlg-pay").querySelector(".till-dialog-error").hidden = true;   // typing again: the error is read
+    renderPay();
+  });
   function renderPay() {
     var t = preview();
     $("pay-confirm").disabled = !t || state.busy;
@@ -519,6 +543,7 @@
 
   // ---------------------------------------------------------------- shifts, recent sales (till-shift.js)
   var shifts = window.TillShift.init({ $: $, api: api, fail: fail, keypad: keypad, T: T, CONFIG: CONFIG,
+                                       showError: showError, hideError: hideError,
                                        printReceipt: printReceipt, loadProducts: loadProducts });
 
   // dialogs close with their [data-close] buttons

@@ -86,6 +86,20 @@ def quote_sale(env) -> Prepared:
                              _count("audit_log")), (0, 10, _count("audit_log")), answers=same_quote)
 
 
+def print_z_report(env) -> Prepared:
+    """Printing a Z report writes nothing (no printer here: the answer is `mode: browser`)."""
+    ids, cashier = _shop_with_cashier(env)
+    report = pos.close_shift(cashier=cashier, counted_fen=10000)
+    db.session.flush()
+    report_id = report.id
+    db.session.commit()
+    who = env.login(cashier)
+    audits = _count("audit_log")
+    return Prepared(Req("POST", f"/api/v1/z-reports/{report_id}/print", json={}, who=who),
+                    lambda: (_count("pos_z_report", "shop_id = :s", s=ids.shop), _count("audit_log")), (1, audits),
+                    answers=lambda answers: _same_success(answers, 200))
+
+
 def cash_sale(env, qty: int = 1):
     """A cash sale of ¥12.90 a unit at a shop with a manager: (ids with sale, shop, product; manager)."""
     from app.auth.models import Shop
@@ -171,6 +185,7 @@ CASES = {
     ("POST", "api_pos.quote_sale"): Case(quote_sale, "reads only"),
     ("POST", "api_pos.void_sale"): Case(void_sale, "idempotency key; the sale row is locked before its voids "
                                                    "are read"),
+    ("POST", "api_pos.print_z_report"): Case(print_z_report, "writes nothing: it prints"),
     ("POST", "api_pos.print_sale"): Case(print_sale, "writes only the audit row of a reprint: each is its own"),
     ("POST", "pos.terminal"): Case(register_terminal, "each registration is one browser's own (cookie, audit)"),
 }

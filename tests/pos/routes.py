@@ -24,4 +24,6 @@ POLICY = {
     ("GET", "api_pos.recipient_limits"): Route(TILL, {"recipient_id": MISSING}),
     ("GET", "api_pos.receipt"): Route(READ, {"sale_id": MISSING}),
     ("POST", "api_pos.print_sale"): Route(TILL, {"sale_id": MISSING}),
+    ("GET", "api_pos.z_report_receipt"): Route(READ, {"report_id": MISSING}),
+    ("POST", "api_pos.print_z_report"): Route(TILL, {"report_id": MISSING}),
 }
