@@ -144,3 +144,143 @@ def test_the_page_shows_the_servers_quote_and_the_choice_at_a_limit(live_server,
     pay.get_by_role("button", name="确认收款").click()
     page.locator("#dlg-done").wait_for(state="visible")
     expect(page.locator("#done-change")).to_have_text("¥9.20")
+
+
+def oil_barcode(live_server) -> str:
+    from app.extensions import db
+    from app.inventory.models import Product
+
+    with live_server.app.app_context():
+        return db.session.scalar(sa.select(Product.barcode).where(Product.name == "大豆油 5L"))
+
+
+def assert_fits(page, dialog: str, main: str | None = None) -> None:
+    """The open dialog has no scrolling of its own and its main button is wholly on screen."""
+    size = page.viewport_size
+    d = page.locator(dialog)
+    expect(d).to_be_visible()
+    overflow = d.evaluate("d => d.scrollHeight - d.clientHeight")
+    assert overflow <= 0, f"{dialog} scrolls by {overflow}px at {size}"
+    button = d.locator(main or "[data-main]:visible").first
+    box = button.bounding_box()
+    assert box is not None, f"{dialog}: no main button"
+    assert box["x"] >= 0 and box["y"] >= 0, (dialog, box)
+    assert box["x"] + box["width"] <= size["width"] and box["y"] + box["height"] <= size["height"], (dialog, box, size)
+
+
+def assert_error_in_dialog(page, dialog: str, text: str) -> None:
+    """The error is inside the open dialog, on screen and on top (what the cashier sees), and not
+    in the banner behind it."""
+    error = page.locator(f"{dialog} .till-dialog-error")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text(text)
+    assert page.locator("#banner").is_hidden()
+    on_top = error.evaluate("""e => { const r = e.getBoundingClientRect();
+        const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+        return !!hit && (hit === e || e.contains(hit)); }""")
+    assert on_top
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["1024x768", "1280x800"])
+def test_every_till_dialog_fits_and_shows_its_errors(live_server, new_page, size):
+    big = size["width"] == 1024
+    page = new_page(bypass_csp=True, viewport=size)
+    user = f"fit{size['width']}"
+    new_cashier(live_server, user)
+    log_in(page, live_server, username=user)
+    page.goto(live_server.url("/pos/"))
+
+    # open the shift
+    assert_fits(page, "#dlg-shift")
+    assert run_axe(page) == []
+    open_shift(page, "100")
+    page.locator("#products .till-product").first.wait_for()
+
+    # pay: the dialog fits; too little cash says so inside the dialog
+    scan(page, oil_barcode(live_server))
+    expect(page.locator("#t-total")).to_have_text("¥69.90")
+    page.get_by_role("button", name="收款", exact=True).click()
+    pay = page.locator("#dlg-pay")
+    assert_fits(page, "#dlg-pay")
+    pay.locator('[data-key="5"]').click()
+    pay.get_by_role("button", name="确认收款").click()
+    assert_error_in_dialog(page, "#dlg-pay", "还需支付 ¥64.90")
+    assert run_axe(page) == []
+    if big:
+        shot(page, "till-pay-error.png")
+    # a limit refused at the last moment (another till sold the last charity bag) shows there too
+    refused = []
+
+    def refuse_once(route):
+        if refused or route.request.method != "POST":
+            route.continue_()
+            return
+        refused.append(route.request.url)
+        message = "“东北大米 5kg”每月慈善价限购 1袋，本月还可买 0袋"
+        route.fulfill(status=409, json={"error": {"code": "limit_exceeded", "message": message}})
+
+    page.route("**/api/v1/sales", refuse_once)
+    pay.locator('[data-key="⌫"]').click()
+    for key in "100":
+        pay.locator(f'[data-key="{key}"]').click()
+    expect(pay.locator(".till-dialog-error")).to_be_hidden()          # typing again: the error is read
+    pay.get_by_role("button", name="确认收款").click()
+    assert_error_in_dialog(page, "#dlg-pay", "本月还可买 0袋")
+    if big:
+        shot(page, "till-pay.png")
+    pay.get_by_role("button", name="确认收款").click()
+    done = page.locator("#dlg-done")
+    done.wait_for(state="visible")
+    assert_fits(page, "#dlg-done")
+    assert run_axe(page) == []
+    receipt_no = page.locator("#done-receipt-no").inner_text().split()[-1]
+    page.get_by_role("button", name="下一位").click()
+
+    # recent sales, then the void's confirmation; a wrong manager PIN is said inside the dialog
+    page.get_by_role("button", name="作废 / 重打").click()
+    recent = page.locator("#dlg-recent")
+    row = recent.locator("li", has_text=receipt_no)
+    row.wait_for()
+    assert_fits(page, "#dlg-recent", "#recent-close")
+    assert run_axe(page) == []
+    if big:
+        shot(page, "till-recent.png")
+    row.get_by_role("button", name=f"作废 {receipt_no}").click()
+    expect(page.locator("#void-auth")).to_be_visible()
+    assert_fits(page, "#dlg-recent")
+    page.locator("#void-reason").fill("顾客不要了")
+    expect(page.locator("#void-lines")).to_have_text("大豆油 5L × 1桶 · ¥69.90")
+    expect(page.locator("#void-refund")).to_have_text("退款：现金 ¥69.90")
+    if big:
+        shot(page, "till-void-confirm.png")
+    page.locator("#void-manager").fill("manager")
+    page.locator("#void-pin").fill("0000")
+    recent.locator("#void-confirm").click()
+    assert_error_in_dialog(page, "#dlg-recent", "店长账号或授权码不正确")
+    assert run_axe(page) == []
+    if big:
+        shot(page, "till-void-error.png")
+    recent.get_by_role("button", name="返回").click()
+    recent.get_by_role("button", name="关闭").click()
+
+    # close the shift: the count, then the Z report with its print button
+    page.get_by_role("button", name="交班").click()
+    assert_fits(page, "#dlg-close")
+    assert run_axe(page) == []
+    close = page.locator("#dlg-close")
+    for key in "169.9":
+        close.locator(f'[data-key="{key}"]').click()
+    with page.expect_popup() as z_popup:
+        close.get_by_role("button", name="确认交班").click()
+    expect(page.locator("#close-report")).to_be_visible()
+    assert_fits(page, "#dlg-close", "#close-print")
+    assert run_axe(page) == []
+    expect(page.locator("#close-report")).to_contain_text("收银员 魏都店 收银员")
+    expect(page.locator("#close-report div", has_text="差额").locator("dd")).to_have_text("¥0.00")
+    z_page = z_popup.value
+    z_page.wait_for_load_state()
+    z_text = z_page.locator("main").inner_text()
+    assert "交班报告 Z" in z_text and "魏都店 收银员" in z_text and "开班" in z_text and "交班" in z_text
+    z_page.close()
+    if big:
+        shot(page, "till-zreport.png")
