@@ -367,6 +367,7 @@
   document.addEventListener("scan", function (ev) {
     var code = ev.detail && ev.detail.code;
     if ($("dlg-camera").open) stopCamera();
+    else if ($("dlg-done").open) nextCustomer(false);          // the next customer's first item: a new sale
     else if (document.querySelector("dialog[open]")) return;  // a dialog (keypad, look-up) owns the keys
     beep("scan");
     handleCode(code);
@@ -535,11 +536,13 @@
     });
   }
   $("done-reprint").addEventListener("click", function () { if (lastSale) printReceipt(lastSale, true); });
-  $("done-next").addEventListener("click", function () {
+  // the paid screen closes and the till starts an empty sale (by 下一位, or by the next scan)
+  function nextCustomer(focusSearch) {
     $("dlg-done").close();
-    state.cart = []; setWho(null); renderCart();
-    $("search").focus();
-  });
+    state.cart = []; state.quote = null; setWho(null); renderCart();
+    if (focusSearch) $("search").focus();
+  }
+  $("done-next").addEventListener("click", function () { nextCustomer(true); });
 
   // ---------------------------------------------------------------- shifts, recent sales (till-shift.js)
   var shifts = window.TillShift.init({ $: $, api: api, fail: fail, keypad: keypad, T: T, CONFIG: CONFIG,

@@ -284,3 +284,33 @@ def test_every_till_dialog_fits_and_shows_its_errors(live_server, new_page, size
     z_page.close()
     if big:
         shot(page, "till-zreport.png")
+
+
+def test_a_scan_on_the_paid_screen_starts_the_next_sale(live_server, page):
+    new_cashier(live_server, "nextscan")
+    log_in(page, live_server, username="nextscan")
+    page.goto(live_server.url("/pos/"))
+    open_shift(page)
+    page.locator("#products .till-product").first.wait_for()
+    scan(page, oil_barcode(live_server))
+    page.get_by_role("button", name="收款", exact=True).click()
+    pay = page.locator("#dlg-pay")
+    for key in "100":
+        pay.locator(f'[data-key="{key}"]').click()
+    with page.expect_popup() as receipt:       # no receipt printer here: the browser prints it
+        pay.get_by_role("button", name="确认收款").click()
+    receipt.value.close()
+    page.bring_to_front()
+    done = page.locator("#dlg-done")
+    done.wait_for(state="visible")
+    expect(page.locator("#done-change")).to_have_text("¥30.10")
+
+    # the next customer's first item, scanned while the change is still shown
+    scan(page, beer_barcode(live_server))
+    expect(done).to_be_hidden()
+    lines = page.locator("#cart [data-product-id]")
+    expect(lines).to_have_count(1)
+    expect(lines.first).to_contain_text("啤酒 500ml")
+    expect(page.locator("#t-total")).to_have_text("¥4.50")
+    assert page.locator("#banner").is_hidden()
+    assert page.evaluate("window.till.state.who") is None
