@@ -234,10 +234,11 @@ def z_report_receipt(args, report_id):
 @require_role(*TILL)
 @blp.response(200, PrintOut)
 def print_z_report(report_id):
-    """Print the Z report on the till's printer; `mode: browser` when it has none (the till then
+    """Print the Z report on the till's printer (the caller's, else the one the shift ran on);
+    `mode: browser` when it has none (the till then
     opens the HTML page). Writes nothing."""
     z = _z_report(report_id)
-    terminal = services.terminal_for_user(current_user)
+    terminal = services.terminal_for_user(current_user) or zreports.terminal_of(z)
     if terminal is None or not terminal.printer_uri:
         return {"mode": "browser"}
     config = PrinterConfig.parse(terminal.printer_uri, profile=terminal.printer_profile,

@@ -13,7 +13,7 @@ from app.auth import services as auth
 from app.core.timeutil import to_business
 from app.extensions import db
 from app.pos import escpos_text as et
-from app.pos.models import Shift, ZReport
+from app.pos.models import Shift, Terminal, ZReport
 from app.pos.receipt_escpos import Op, _Sheet, money, write
 from app.pos.receipts import COLUMNS, DEFAULT_LOCALE, PAPER_WIDTHS_MM
 
@@ -33,7 +33,13 @@ def z_view(report: ZReport) -> dict:
             "created_at": report.created_at, "counted_fen": report.counted_fen,
             "expected_cash_fen": report.expected_cash_fen, "difference_fen": report.difference_fen,
             "totals": report.totals, "cashier": cashier.label, "opened_at": shift.opened_at,
-            "closed_at": shift.closed_at or report.created_at, "shop_name": report.shop.name}
+            "closed_at": shift.closed_at or report.created_at, "shop_name": report.shop.name,
+            "terminal_id": shift.terminal_id}
+
+
+def terminal_of(z: dict) -> Terminal | None:
+    """The till the shift ran on: its printer prints the report."""
+    return db.session.get(Terminal, z["terminal_id"]) if z.get("terminal_id") else None
 
 
 def when(moment) -> str:

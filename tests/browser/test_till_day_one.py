@@ -5,6 +5,8 @@ screen starts the next sale, voids are confirmed, the Z report prints."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -251,8 +253,6 @@ def test_every_till_dialog_fits_and_shows_its_errors(live_server, new_page, size
     page.locator("#void-reason").fill("顾客不要了")
     expect(page.locator("#void-lines")).to_have_text("大豆油 5L × 1桶 · ¥69.90")
     expect(page.locator("#void-refund")).to_have_text("退款：现金 ¥69.90")
-    if big:
-        shot(page, "till-void-confirm.png")
     page.locator("#void-manager").fill("manager")
     page.locator("#void-pin").fill("0000")
     recent.locator("#void-confirm").click()
@@ -314,3 +314,74 @@ def test_a_scan_on_the_paid_screen_starts_the_next_sale(live_server, page):
     expect(page.locator("#t-total")).to_have_text("¥4.50")
     assert page.locator("#banner").is_hidden()
     assert page.evaluate("window.till.state.who") is None
+
+
+def cashier_sale_with_voucher(live_server, username: str) -> tuple[str, str]:
+    """A sale by a cashier of the shop (her own shift): 大豆油 5L at charity price ¥49.90, the
+    voucher's ¥29.00 and ¥20.90 cash. (receipt number, masked recipient)"""
+    import uuid
+
+    from app.auth.models import User
+    from app.extensions import db
+    from app.pos import checkout
+    from app.pos import services as pos
+
+    code, masked = demo_voucher(live_server)
+    new_cashier(live_server, username, name="魏都店 小王")
+    with live_server.app.app_context():
+        cashier = db.session.scalar(sa.select(User).where(User.username == username))
+        pos.open_shift(cashier=cashier, float_fen=0)
+        sale, _ = checkout.checkout(cashier=cashier, idempotency_key=str(uuid.uuid4()), voucher_code=code,
+                                    lines=[{"barcode": oil_barcode(live_server), "qty": 1}],
+                                    payments=[{"method": "cash", "amount_fen": 2090}])
+        db.session.commit()
+        return sale.receipt_no, masked
+
+
+def test_a_manager_voids_a_cashiers_sale_after_seeing_what_is_refunded(live_server, new_page):
+    from app.auth.models import User
+    from app.extensions import db
+    from app.pos.models import Sale, Void
+
+    receipt_no, masked = cashier_sale_with_voucher(live_server, "xiaowang")
+    page = new_page(bypass_csp=True, viewport=SIZES[0])
+    new_cashier(live_server, "manager9", role="manager", name="魏都店 值班店长")
+    log_in(page, live_server, username="manager9")
+    page.goto(live_server.url("/pos/"))
+    open_shift(page)
+    page.locator("#products .till-product").first.wait_for()
+
+    page.get_by_role("button", name="作废 / 重打").click()
+    recent = page.locator("#dlg-recent")
+    expect(recent.locator("h2")).to_have_text("本店今日交易")
+    row = recent.locator("li", has_text=receipt_no)
+    expect(row).to_contain_text("大豆油 5L×1")
+    expect(row).to_contain_text(f"魏都店 小王 · {masked} · 购物券 ¥29.00 · 现金 ¥20.90")
+    expect(row.locator(".till-recent-time")).to_have_text(re.compile(r"^\d\d:\d\d$"))
+    expect(row.locator(".till-recent-total")).to_have_text("¥49.90")
+
+    row.get_by_role("button", name=f"作废 {receipt_no}").click()
+    expect(recent.locator("h2")).to_have_text("确认作废整单")
+    expect(page.locator("#void-sale")).to_contain_text(receipt_no)
+    expect(page.locator("#void-sale")).to_contain_text(masked)
+    expect(page.locator("#void-lines")).to_have_text("大豆油 5L × 1桶 · ¥49.90")
+    expect(page.locator("#void-refund")).to_have_text("退款：退回购物券 ¥29.00 · 现金 ¥20.90")
+    expect(page.locator("#void-auth")).to_be_hidden()              # the manager authorises it herself
+    confirm = recent.get_by_role("button", name="确认作废 ¥49.90")
+    # nothing is voided before the confirmation
+    with live_server.app.app_context():
+        sale_id = db.session.scalar(sa.select(Sale.id).where(Sale.receipt_no == receipt_no))
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Void).where(Void.sale_id == sale_id)) == 0
+    confirm.click()
+    assert_error_in_dialog(page, "#dlg-recent", "请填写作废原因")    # no reason yet
+    page.locator("#void-reason").fill("顾客退货")
+    assert_fits(page, "#dlg-recent")
+    assert run_axe(page) == []
+    shot(page, "till-void-confirm.png")
+    confirm.click()
+    expect(recent).to_be_hidden()
+    with live_server.app.app_context():
+        void = db.session.scalar(sa.select(Void).where(Void.sale_id == sale_id))
+        assert (void.total_fen, void.voucher_refund_fen, void.refunds) == (4990, 2900, {"cash": 2090})
+        manager = db.session.get(User, void.manager_id)
+        assert manager.username == "manager9"
