@@ -147,6 +147,9 @@
       showList();
       loadRecent().then(function () { $("dlg-recent").showModal(); }, fail);
     });
+    ["void-reason", "void-manager", "void-pin"].forEach(function (id) {   // typing again: the error is read
+      $(id).addEventListener("input", function () { $("dlg-recent").querySelector(".till-dialog-error").hidden = true; });
+    });
     $("void-back").addEventListener("click", function () { ctx.hideError(); showList(); });
     $("void-confirm").addEventListener("click", function () {
       if (!voidTarget) return;
