@@ -75,7 +75,8 @@ def layout(z: dict, *, columns: int = 32, encoding: str = "gbk") -> list[Op]:
         raise ValueError(f"columns must be one of {COLUMNS}")
     s = _Sheet(columns, et.check_encoding(encoding))
     s.center(z["shop_name"], "tall")
-    s.center(_("交班报告 Z%(no)s", no=f"{z['number']:04d}"), "big")
+    number = "%04d" % z["number"]
+    s.center(_("交班报告 Z%(no)s", no=number), "big")
     s.rule("=")
     s.left(_("收银员：%(name)s", name=z["cashier"]), max_lines=1)
     s.left(_("开班：%(time)s", time=when(z["opened_at"])))
