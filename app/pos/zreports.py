@@ -75,7 +75,7 @@ def layout(z: dict, *, columns: int = 32, encoding: str = "gbk") -> list[Op]:
         raise ValueError(f"columns must be one of {COLUMNS}")
     s = _Sheet(columns, et.check_encoding(encoding))
     s.center(z["shop_name"], "tall")
-    number = "%04d" % z["number"]
+    number = str(z["number"]).zfill(4)
     s.center(_("交班报告 Z%(no)s", no=number), "big")
     s.rule("=")
     s.left(_("收银员：%(name)s", name=z["cashier"]), max_lines=1)

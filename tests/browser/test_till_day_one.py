@@ -26,7 +26,7 @@ def shot(page, name: str) -> None:
 
 def more_products(live_server, n: int = 60) -> None:
     """Enough products that the demo's 15 and these make more than the API's 50 a page, in a
-    category listed first (so 啤酒 comes last of all)."""
+    category listed before 酒水 (so 啤酒 comes after the first 50, last of all)."""
     from app.extensions import db
     from app.inventory import services
     from app.inventory.barcodes import make_ean13
@@ -34,7 +34,7 @@ def more_products(live_server, n: int = 60) -> None:
 
     with live_server.app.app_context():
         if db.session.scalar(sa.select(Category).where(Category.name == "批量测试")) is None:
-            cat = services.create_category(name="批量测试", voucher_allowed=True, sort_order=1)
+            cat = services.create_category(name="批量测试", voucher_allowed=True, sort_order=85)
             for i in range(n):
                 services.create_product(barcode=make_ean13(f"69300{i:07d}"), name=f"批量商品{i:03d}",
                                         category_id=cat.id, unit="件", market_price_fen=1000 + i,
@@ -64,6 +64,7 @@ def test_the_till_finds_every_product_by_name_initials_and_barcode(live_server, 
     open_shift(page)
     page.locator("#products .till-product").first.wait_for()
     assert page.evaluate("window.till.state.products.length") >= 75
+    assert page.evaluate("window.till.state.products.map(p => p.name).indexOf('啤酒 500ml')") >= 50
     expect(page.locator("h1")).to_have_text("收银台 · 魏都区慈善超市（七里店）")
     # out-of-stock tiles (卫生纸 has none) keep their contrast; the page and the look-up dialog pass axe
     expect(page.locator(".till-product.is-out").first).to_be_visible()
@@ -239,13 +240,17 @@ def test_every_till_dialog_fits_and_shows_its_errors(live_server, new_page, size
     assert_error_in_dialog(page, "#dlg-pay", "本月还可买 0袋")
     if big:
         shot(page, "till-pay.png")
-    pay.get_by_role("button", name="确认收款").click()
+    with page.expect_popup() as receipt:       # no receipt printer here: the browser prints it
+        pay.get_by_role("button", name="确认收款").click()
+    receipt.value.close()
+    page.bring_to_front()
     done = page.locator("#dlg-done")
     done.wait_for(state="visible")
     assert_fits(page, "#dlg-done")
     assert run_axe(page) == []
     receipt_no = page.locator("#done-receipt-no").inner_text().split()[-1]
     page.get_by_role("button", name="下一位").click()
+    expect(done).to_be_hidden()
 
     # recent sales, then the void's confirmation; a wrong manager PIN is said inside the dialog
     page.get_by_role("button", name="作废 / 重打").click()
@@ -290,6 +295,12 @@ def test_every_till_dialog_fits_and_shows_its_errors(live_server, new_page, size
     z_page.wait_for_load_state()
     z_text = z_page.locator("main").inner_text()
     assert "交班报告 Z" in z_text and "魏都店 收银员" in z_text and "开班" in z_text and "交班" in z_text
+    assert run_axe(z_page) == []
+    # the report's own page names the cashier and the shift and links the paper widths
+    z_page.goto(live_server.url(page.locator("#close-report a").get_attribute("href")))
+    expect(z_page.locator("main")).to_contain_text("魏都店 收银员")
+    expect(z_page.get_by_role("link", name="打印（80 毫米）")).to_be_visible()
+    assert run_axe(z_page) == []
     z_page.close()
     if big:
         shot(page, "till-zreport.png")
