@@ -23,11 +23,12 @@ def counts():
 
 @pytest.fixture
 def writes():
-    """Every INSERT, UPDATE or DELETE sent to the database while the test runs."""
+    """Every INSERT, UPDATE or DELETE (and every row lock) sent to the database while the test runs."""
     seen: list[str] = []
 
     def spy(conn, cursor, statement, *args):
-        if statement.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
+        if (statement.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE")
+                or "FOR UPDATE" in statement.upper()):  # nor a till's checkout kept waiting
             seen.append(statement)
 
     engine = db.engine
@@ -83,11 +84,13 @@ def test_a_reached_limit_is_priced_at_market_and_flagged(till, login, writes):
                             "used": 1, "remaining": 0, "requested": 2, "over_qty": 2,
                             "message": "“东北大米 5kg”每月慈善价限购 1袋，本月还可买 0袋"}]
     assert q["limit_exceeded"] is True and q["sellable"] is False and q["total_fen"] == 7000 + 5800
+    assert writes == [] and counts() == before
 
     # what the sale would answer: refused with refuse, sold at market with market
     resp = c.post("/api/v1/sales", json={**body, "idempotency_key": str(uuid.uuid4()),
                                          "payments": [{"method": "cash", "amount_fen": 20000}]})
     assert resp.status_code == 409 and resp.get_json()["error"]["code"] == "limit_exceeded"
+    writes.clear()  # the refused sale's own lock of the recipient
     market = quote(c, **body, over_limit="market")
     assert market["sellable"] is True and market["total_fen"] == q["total_fen"]
     assert writes == [] and counts() == before
