@@ -347,12 +347,13 @@ def cashier_sale_with_voucher(live_server, username: str) -> tuple[str, str]:
     from app.pos import services as pos
 
     code, masked = demo_voucher(live_server)
+    oil = oil_barcode(live_server)
     new_cashier(live_server, username, name="魏都店 小王")
     with live_server.app.app_context():
         cashier = db.session.scalar(sa.select(User).where(User.username == username))
         pos.open_shift(cashier=cashier, float_fen=0)
         sale, _ = checkout.checkout(cashier=cashier, idempotency_key=str(uuid.uuid4()), voucher_code=code,
-                                    lines=[{"barcode": oil_barcode(live_server), "qty": 1}],
+                                    lines=[{"barcode": oil, "qty": 1}],
                                     payments=[{"method": "cash", "amount_fen": 2090}])
         db.session.commit()
         return sale.receipt_no, masked
