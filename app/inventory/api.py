@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from flask import jsonify, request
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from app.auth.permissions import require_role
-from app.inventory import scope, services
+from app.inventory import catalogue, scope, services
 from app.inventory.schemas import ProductDetailQuerySchema, ProductQuerySchema, ProductSchema
 
 blp = Blueprint("api_inventory", __name__, description="商品与库存 Products and stock")
@@ -28,6 +29,23 @@ def list_products(args):
                                     barcode=args.get("barcode"), shop_id=shop.id if shop else None,
                                     active_only=not args["include_inactive"], limit=args["limit"],
                                     offset=args["offset"])
+
+
+@blp.route("/products/catalogue", methods=["GET"])
+@require_role(*TILL_ROLES)
+@blp.arguments(ProductDetailQuerySchema, location="query")
+def product_catalogue(args):
+    """Every active product in one compact answer for the till, which searches it itself:
+    `{"fields": [...], "rows": [[...], ...], "version": "..."}`, one row per product with the
+    fields of `GET /products` (the category as its name), the stock at the user's shop (or at
+    `shop`), and `initials`: the pinyin initials of the name (大米 -> "dm"). The answer carries
+    an ETag: `If-None-Match` with it answers 304 while nothing changed."""
+    shop = scope.shop_for(current_user, args.get("shop"))
+    body = catalogue.till_catalogue(shop.id if shop else None)
+    response = jsonify(body)
+    response.set_etag(body["version"])
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response.make_conditional(request)
 
 
 @blp.route("/products/<int:product_id>", methods=["GET"])

@@ -10,14 +10,16 @@ from app.auth.permissions import ensure_shop, require_role
 from app.core import audit, idempotency
 from app.core.db import commit_with_retry
 from app.extensions import db
-from app.pos import checkout, services, voids
-from app.pos.printing import PrinterConfig, print_receipt
+from app.pos import checkout, quotes, recent, services, voids, zreports
+from app.pos.printing import PrinterConfig, print_receipt, send
 from app.pos.receipt_data import receipt_for
 from app.pos.receipts import render_escpos, render_html
 from app.pos.schemas import (
     LimitOut,
     PrintIn,
     PrintOut,
+    QuoteIn,
+    QuoteOut,
     ReceiptArgs,
     SaleIn,
     SaleOut,
@@ -28,6 +30,7 @@ from app.pos.schemas import (
     VoidIn,
     VoidOut,
     ZReportOut,
+    ZReportPrintArgs,
 )
 from app.recipients import services as recipients
 
@@ -80,7 +83,7 @@ def close_shift(body):
 
     def work():
         report = services.close_shift(cashier=current_user, counted_fen=body["counted_fen"])
-        return ZReportOut().dump(report)
+        return ZReportOut().dump(zreports.z_view(report))
 
     return commit_with_retry(db.session, lambda: idempotency.once(
         scope="pos.shift_close", key=key, body=body, user_id=current_user.id, status=201, work=work,
@@ -97,6 +100,19 @@ def create_sale(body):
         return checkout.sale_result(sale)
 
     return commit_with_retry(db.session, work, retry_integrity=True)
+
+
+@blp.route("/sales/quote", methods=["POST"])
+@require_role(*TILL)
+@blp.arguments(QuoteIn)
+@blp.response(200, QuoteOut)
+def quote_sale(body):
+    """What `POST /sales` with this basket would charge, writing nothing: per product the units at
+    charity and at market price, the totals, what the voucher pays, and the recipient's monthly
+    limits of the products in the basket. Over a limit the rest is priced at market price and
+    `limit_exceeded` is true; `sellable` says whether the sale with this `over_limit` would go
+    through (with `refuse` it would be `limit_exceeded`)."""
+    return quotes.quote_basket(**body)
 
 
 @blp.route("/sales/<int:sale_id>", methods=["GET"])
@@ -138,10 +154,10 @@ def void_sale(body, sale_id):
 @require_role(*TILL)
 @blp.response(200, SaleSummaryOut(many=True))
 def list_sales():
-    """The sales of the caller's open shift, newest first (for reprint and void at the till)."""
-    shift = services.require_open_shift(current_user.id, current_user.shop_id)
-    return [{**checkout.sale_result(s), **voids.sale_void_summary(s)}
-            for s in services.shift_sales(shift)]
+    """The sales of the caller's open shift (a manager: of the whole shop today), newest first,
+    for reprint and void at the till: with the time, the cashier, the recipient's masked name
+    and what a void of what is left would refund per method."""
+    return recent.recent_sales(current_user)
 
 
 @blp.route("/recipients/<int:recipient_id>/limits", methods=["GET"])
@@ -192,3 +208,40 @@ def print_sale(body, sale_id):
                                  columns=terminal.printer_columns, encoding=terminal.printer_encoding)
     sent = print_receipt(receipt_for(sale, reprint=body["reprint"]), config)
     return {"mode": "printer", "bytes": sent}
+
+
+def _z_report(report_id: int) -> dict:
+    report = services.get_z_report(report_id)
+    ensure_shop(current_user, report.shop)
+    return zreports.z_view(report)
+
+
+@blp.route("/z-reports/<int:report_id>/receipt", methods=["GET"])
+@require_role("cashier", "manager", "federation", "admin")
+@blp.arguments(ZReportPrintArgs, location="query")
+def z_report_receipt(args, report_id):
+    """The Z report as HTML for 58/80 mm paper, or with `format=escpos` the printer's bytes: the
+    cashier, the shift's start and end, sales, money by method, the cash counted and the difference."""
+    z = _z_report(report_id)
+    if args["format"] == "escpos":
+        body = zreports.render_escpos(z, columns=args["columns"], encoding=args["encoding"])
+        return Response(body, mimetype="application/octet-stream",
+                        headers={"Content-Disposition": f'inline; filename="Z{z["number"]:04d}.bin"'})
+    return Response(zreports.render_html(z, paper_mm=args["paper"]), mimetype="text/html")
+
+
+@blp.route("/z-reports/<int:report_id>/print", methods=["POST"])
+@require_role(*TILL)
+@blp.response(200, PrintOut)
+def print_z_report(report_id):
+    """Print the Z report on the till's printer (the caller's, else the one the shift ran on);
+    `mode: browser` when it has none (the till then
+    opens the HTML page). Writes nothing."""
+    z = _z_report(report_id)
+    terminal = services.terminal_for_user(current_user) or zreports.terminal_of(z)
+    if terminal is None or not terminal.printer_uri:
+        return {"mode": "browser"}
+    config = PrinterConfig.parse(terminal.printer_uri, profile=terminal.printer_profile,
+                                 columns=terminal.printer_columns, encoding=terminal.printer_encoding)
+    data = zreports.render_escpos(z, columns=config.columns, encoding=config.encoding, profile=config.profile)
+    return {"mode": "printer", "bytes": send(data, config)}

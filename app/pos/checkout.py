@@ -161,7 +161,7 @@ def _price(basket, recipient, period: Period, over_limit: str) -> list[PricedLin
     return priced
 
 
-def _identify(voucher_code, recipient_id, today):
+def _identify(voucher_code, recipient_id, today, lock: bool = True):
     voucher = recipient = None
     if voucher_code:
         voucher = vouchers.find_voucher(voucher_code)
@@ -174,7 +174,8 @@ def _identify(voucher_code, recipient_id, today):
     if recipient is not None:
         if recipient.status != "active":
             raise NotEligible()
-        recipients.lock_for_update(recipient.id)  # serialises limit checks across tills
+        if lock:
+            recipients.lock_for_update(recipient.id)  # serialises limit checks across tills
     return voucher, recipient
 
 
@@ -194,8 +195,8 @@ class Quote:
         return self.total_fen - self.voucher_pays_fen
 
 
-def _quote(basket, voucher_code, recipient_id, over_limit: str, today: dt.date) -> Quote:
-    voucher, recipient = _identify(voucher_code, recipient_id, today)
+def _quote(basket, voucher_code, recipient_id, over_limit: str, today: dt.date, lock: bool = True) -> Quote:
+    voucher, recipient = _identify(voucher_code, recipient_id, today, lock)
     priced = _price(basket, recipient, Period.of(today), over_limit)
     eligible = sum(p.total_fen for p in priced if p.product.voucher_eligible)
     return Quote(voucher, recipient, priced, total_fen=sum(p.total_fen for p in priced),
@@ -205,8 +206,10 @@ def _quote(basket, voucher_code, recipient_id, over_limit: str, today: dt.date) 
 
 def quote(*, lines, voucher_code: str | None = None, recipient_id: int | None = None,
           over_limit: str = "refuse", today: dt.date | None = None) -> Quote:
-    """Price a basket as checkout would, writing nothing (the demo uses it to tender exactly)."""
-    return _quote(_parse_lines(lines), voucher_code, recipient_id, over_limit, today or business_today())
+    """Price a basket as checkout would, writing nothing and locking nothing (the till shows it
+    before every sale: POST /api/v1/sales/quote; the demo uses it to tender exactly)."""
+    return _quote(_parse_lines(lines), voucher_code, recipient_id, over_limit, today or business_today(),
+                  lock=False)
 
 
 def _refuse_settled_month(shop_id: int, day: dt.date) -> None:

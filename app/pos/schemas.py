@@ -26,6 +26,54 @@ class SaleIn(boundary.Schema):
     over_limit = Text(load_default="refuse", max_length=10, validate=validate.OneOf(["refuse", "market"]))
 
 
+class QuoteIn(boundary.Schema):
+    voucher_code = Text(allow_none=True, max_length=200)
+    recipient_id = Int(minimum=1, allow_none=True)
+    lines = fields.List(fields.Nested(SaleLineIn), required=True, validate=validate.Length(max=200))
+    over_limit = Text(load_default="refuse", max_length=10, validate=validate.OneOf(["refuse", "market"]))
+
+
+class QuoteLineOut(Schema):
+    product_id = fields.Integer()
+    name = fields.String()
+    unit = fields.String()
+    qty = fields.Integer()
+    charity_qty = fields.Integer(metadata={"description": "按慈善价的数量"})
+    market_qty = fields.Integer(metadata={"description": "按市场价的数量（未识别救助对象，或超过本月限购）"})
+    charity_price_fen = fields.Integer()
+    market_price_fen = fields.Integer()
+    voucher_eligible = fields.Boolean()
+    line_total_fen = fields.Integer()
+    market_total_fen = fields.Integer()
+
+
+class QuoteLimitOut(Schema):
+    product_id = fields.Integer()
+    name = fields.String()
+    unit = fields.String()
+    limit = fields.Integer()
+    used = fields.Integer()
+    remaining = fields.Integer()
+    requested = fields.Integer()
+    over_qty = fields.Integer(metadata={"description": "超过本月慈善价限购的数量"})
+    message = fields.String()
+
+
+class QuoteOut(Schema):
+    lines = fields.List(fields.Nested(QuoteLineOut))
+    market_total_fen = fields.Integer()
+    total_fen = fields.Integer()
+    savings_fen = fields.Integer()
+    voucher_pays_fen = fields.Integer()
+    due_fen = fields.Integer()
+    voucher_balance_fen = fields.Integer(allow_none=True)
+    recipient_id = fields.Integer(allow_none=True)
+    limits = fields.List(fields.Nested(QuoteLimitOut))
+    limit_exceeded = fields.Boolean()
+    over_limit = fields.String()
+    sellable = fields.Boolean()
+
+
 class SaleLineOut(Schema):
     id = fields.Integer()
     product_id = fields.Integer()
@@ -111,15 +159,28 @@ class ZReportOut(Schema):
     number = fields.Integer()
     shift_id = fields.Integer()
     created_at = fields.DateTime()
+    cashier = fields.String(metadata={"description": "本班收银员"})
+    opened_at = fields.DateTime(metadata={"description": "开班时间"})
+    closed_at = fields.DateTime(metadata={"description": "交班时间"})
     counted_fen = fields.Integer()
     expected_cash_fen = fields.Integer()
     difference_fen = fields.Integer()
     totals = fields.Dict()
 
 
+class RefundOut(Schema):
+    method = fields.String(metadata={"description": "voucher（退回购物券）、cash、wechat、alipay、card"})
+    amount_fen = fields.Integer()
+
+
 class SaleSummaryOut(SaleOut):
     voided = fields.Dict(keys=fields.String(), values=fields.Integer())
     fully_voided = fields.Boolean()
+    created_at = fields.DateTime()
+    cashier = fields.String(metadata={"description": "收银员"})
+    recipient_masked = fields.String(allow_none=True, metadata={"description": "救助对象姓名（脱敏）"})
+    refund_total_fen = fields.Integer(metadata={"description": "作废剩余全部商品时退回的金额"})
+    refund_preview = fields.List(fields.Nested(RefundOut), metadata={"description": "按付款方式的退款"})
 
 
 class LimitOut(Schema):
@@ -130,6 +191,13 @@ class LimitOut(Schema):
     used = fields.Integer()
     remaining = fields.Integer()
     period = fields.String()
+
+
+class ZReportPrintArgs(boundary.Schema):
+    format = Text(load_default="html", max_length=10, validate=validate.OneOf(["html", "escpos"]))
+    columns = QueryInt(load_default=32, validate=validate.OneOf([32, 48]))
+    paper = QueryInt(load_default=58, validate=validate.OneOf([58, 80]))
+    encoding = Text(load_default="gb18030", max_length=10, validate=validate.OneOf(["gbk", "gb18030"]))
 
 
 class ReceiptArgs(boundary.Schema):

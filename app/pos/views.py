@@ -9,7 +9,7 @@ from flask_wtf.csrf import generate_csrf
 
 from app.auth.permissions import ensure_shop, require_role
 from app.extensions import db
-from app.pos import services, terminals
+from app.pos import services, terminals, zreports
 
 bp = Blueprint("pos", __name__, url_prefix="/pos", template_folder="templates")
 
@@ -53,6 +53,12 @@ def till_strings() -> dict:
         "all": _("全部"),
         "balance": _("余额"),
         "limit_left": _("本月还可买"),
+        "limit_reached": _("本月慈善价已买满"),
+        "out_of_stock": _("缺货"),
+        "sell_at_market": _("其余 %(n)s 按市场价卖"),
+        "remove_over": _("拿掉 %(n)s"),
+        "over_at_market": _("超出的 %(n)s 按市场价收"),
+        "more_products": _("商品较多，只显示一部分：输入名称、拼音首字母（如 dm）或条码查找"),
         "no_results": _("没有找到"),
         "receipt_no": _("小票号"),
         "voucher_left": _("购物券余额"),
@@ -71,7 +77,22 @@ def till_strings() -> dict:
         "sales": _("交易笔数"),
         "scan_not_voucher": _("这不是商品条码，也不是购物券"),
         "camera_unavailable": _("本设备不能使用摄像头扫码"),
-        "confirm_void": _("确定作废这笔交易？"),
+        "confirm_void": _("确认作废整单"),
+        "confirm_void_amount": _("确认作废 %(amount)s"),
+        "void_reason_needed": _("请填写作废原因"),
+        "refund": _("退款"),
+        "voucher_back": _("退回购物券"),
+        "and_more": _("等 %(n)s 种"),
+        "recent_shift": _("本班交易"),
+        "recent_shop": _("本店今日交易"),
+        "cancel": _("取消"),
+        "close": _("关闭"),
+        "cashier": _("收银员"),
+        "shift_start": _("开班"),
+        "shift_end": _("交班"),
+        "sales_total": _("销售额"),
+        "float": _("备用金"),
+        "z_open": _("查看交班报告"),
         "cash": _("现金"), "wechat": _("微信"), "alipay": _("支付宝"), "card": _("银行卡"),
         "voucher": _("购物券"),
     }
@@ -98,9 +119,9 @@ def till():
 def z_report(report_id: int):
     report = services.get_z_report(report_id)
     ensure_shop(current_user, report.shop)
-    labels = {"voucher": _("购物券"), "cash": _("现金"), "wechat": _("微信"), "alipay": _("支付宝"),
-              "card": _("银行卡")}
-    return render_template("pos/z_report.html", report=report, method_labels=labels)
+    z = zreports.z_view(report)
+    return render_template("pos/z_report.html", report=report, z=z, rows=zreports.rows(z),
+                           opened=zreports.when(z["opened_at"]), closed=zreports.when(z["closed_at"]))
 
 
 @bp.route("/terminal", methods=["GET", "POST"])

@@ -142,6 +142,26 @@ def _refund_by_method(sale: Sale, prior: list[Void], amount: int) -> dict[str, i
     return out
 
 
+def refund_preview(sale: Sale) -> dict:
+    """What voiding all that is left of the sale would hand back, per method, as `void_sale`
+    reckons it (the voucher part to the voucher, the rest by the sale's methods, cash first).
+    Reads only: the till's confirmation shows it before the void."""
+    done = voided_quantities(sale.id)
+    amount = eligible = 0
+    for line in sale.lines:
+        left = line.quantity - done.get(line.id, 0)
+        if left > 0:
+            amount += line.price_fen * left
+            eligible += line.price_fen * left if line.voucher_eligible else 0
+    prior = list(db.session.scalars(select(Void).where(Void.sale_id == sale.id)))
+    voucher_left = sale.voucher_paid_fen - sum(v.voucher_refund_fen for v in prior)
+    voucher_refund = min(eligible, voucher_left) if sale.voucher_id else 0
+    rest = _refund_by_method(sale, prior, amount - voucher_refund) if amount - voucher_refund > 0 else {}
+    preview = ([{"method": "voucher", "amount_fen": voucher_refund}] if voucher_refund else []) + [
+        {"method": m, "amount_fen": fen} for m, fen in rest.items()]
+    return {"refund_total_fen": amount, "refund_preview": preview}
+
+
 def sale_void_summary(sale: Sale) -> dict:
     done = voided_quantities(sale.id)
     return {"voided": {str(k): v for k, v in done.items()},

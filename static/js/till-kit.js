@@ -112,6 +112,25 @@
     return { set: set, get: function () { return value; } };
   }
 
-  root.TillKit = { fen: fen, yuanToFen: yuanToFen, el: el, uuid4: uuid4, apiClient: apiClient, keypad: keypad,
+  // The till's product search over the whole catalogue (products carry `search`, the lower-case
+  // name, and `initials`, the pinyin initials from the server): every word of the query must be in
+  // the name, the initials (大米 by "dm") or the barcode. At most `max` products, in catalogue
+  // order, that `keep` (optional: the category filter) also accepts.
+  function searchProducts(products, query, max, keep) {
+    var terms = String(query || "").trim().toLowerCase().split(/\s+/).filter(Boolean);
+    var out = [];
+    for (var i = 0; i < products.length && out.length < max; i++) {
+      var p = products[i], ok = !keep || keep(p);
+      for (var j = 0; ok && j < terms.length; j++) {
+        var t = terms[j];
+        ok = p.search.indexOf(t) >= 0 || (p.initials || "").indexOf(t) >= 0 ||
+             (p.barcode || "").toLowerCase().indexOf(t) >= 0;
+      }
+      if (ok) out.push(p);
+    }
+    return out;
+  }
+
+  root.TillKit = { searchProducts: searchProducts, fen: fen, yuanToFen: yuanToFen, el: el, uuid4: uuid4, apiClient: apiClient, keypad: keypad,
                    onceSender: onceSender };
 })(window);

@@ -10,14 +10,17 @@
   var $ = function (id) { return document.getElementById(id); };
 
   var state = {
-    products: [],          // all products of this shop (GET /products)
+    products: [],          // every active product (GET /products/catalogue)
+    byBarcode: {},
     category: null,
     cart: [],              // [{product, qty}]
     who: null,             // {voucher?, recipient, limits}
     pending: null,         // {key, plain, bodyText}: a sale sent but not yet answered
     method: "cash",
     tendered: "",          // what the keypad shows, in yuan text
-    busy: false
+    busy: false,
+    quote: null,           // the server's answer for the basket (POST /sales/quote), with its key
+    overLimit: "refuse"    // "market" once the cashier chose to sell what is over a limit at market price
   };
 
   var K = window.TillKit;
@@ -29,22 +32,53 @@
   function beep(kind) {
     if (window.Beep) window.Beep.play(kind === "error" ? "error" : kind === "scan" ? "scan" : "ok");
   }
+  // An error shows where the cashier is looking: inside the open dialog (under its title), else
+  // in the banner over the till.
   function showError(code, message) {
     var text = message || T.errors[code] || T.errors.unknown;
-    $("banner-text").textContent = text;
-    $("banner").dataset.code = code || "unknown";
-    $("banner").hidden = false;
+    var dialog = document.querySelector("dialog[open]");
+    var slot = dialog && dialog.querySelector(".till-dialog-error");
+    if (slot) {
+      slot.textContent = text;
+      slot.dataset.code = code || "unknown";
+      slot.hidden = false;
+    } else {
+      $("banner-text").textContent = text;
+      $("banner").dataset.code = code || "unknown";
+      $("banner").hidden = false;
+    }
     beep("error");
   }
-  function hideError() { $("banner").hidden = true; }
+  function hideError() {
+    $("banner").hidden = true;
+    Array.prototype.forEach.call(document.querySelectorAll(".till-dialog-error"), function (p) { p.hidden = true; });
+  }
+  // a dialog opens and closes without an old error in it
+  Array.prototype.forEach.call(document.querySelectorAll("dialog"), function (d) {
+    d.addEventListener("close", function () {
+      var slot = d.querySelector(".till-dialog-error");
+      if (slot) slot.hidden = true;
+    });
+  });
   $("banner-close").addEventListener("click", hideError);
 
   function fail(e) { showError(e.code, e.network ? null : e.message); }
 
   // ---------------------------------------------------------------- products
+  // The whole catalogue in one request (GET /products/catalogue: rows of one column list, with
+  // each name's pinyin initials computed on the server); the till searches it itself.
+  var GRID_MAX = 120;   // tiles drawn at once: the rest are found by searching
   function loadProducts() {
-    return api("GET", "/products").then(function (data) {
-      state.products = Array.isArray(data) ? data : (data.items || []);
+    return api("GET", "/products/catalogue").then(function (data) {
+      var fields = data.fields || [];
+      state.products = (data.rows || []).map(function (row) {
+        var p = {};
+        fields.forEach(function (f, i) { p[f] = row[i]; });
+        p.search = (p.name || "").toLowerCase();
+        return p;
+      });
+      state.byBarcode = {};
+      state.products.forEach(function (p) { if (p.barcode) state.byBarcode[p.barcode] = p; });
       renderCategories();
       renderProducts();
     }, fail);
@@ -69,35 +103,44 @@
       }));
     });
   }
+  function findProducts(query, max) {
+    return K.searchProducts(state.products, query, max, state.category === null ? null
+      : function (p) { return categoryName(p) === state.category; });
+  }
   function unitPrice(p) {
-    return state.who && p.charity_price_fen != null ? p.charity_price_fen : p.market_price_fen;
+    return charityApplies(p) ? p.charity_price_fen : p.market_price_fen;
   }
   function renderProducts() {
-    var q = $("search").value.trim().toLowerCase();
     var grid = $("products");
+    var shown = findProducts($("search").value, GRID_MAX + 1);
     grid.textContent = "";
-    state.products.filter(function (p) {
-      if (state.category !== null && categoryName(p) !== state.category) return false;
-      if (!q) return true;
-      return p.name.toLowerCase().indexOf(q) >= 0 || (p.barcode || "").indexOf(q) >= 0;
-    }).forEach(function (p) {
+    shown.slice(0, GRID_MAX).forEach(function (p) {
       var out = p.stock !== undefined && p.stock !== null && p.stock <= 0;
+      var charity = charityApplies(p);
       grid.appendChild(el("button", {
         type: "button", class: "till-product" + (out ? " is-out" : ""), "data-product-id": p.id,
         onclick: function () { addToCart(p, 1); }
       }, [
         el("span", { class: "till-product-name", text: p.name }),
         el("span", { class: "till-product-price", text: fen(unitPrice(p)) + (p.unit ? " / " + p.unit : "") }),
-        state.who && p.charity_price_fen < p.market_price_fen
-          ? el("span", { class: "till-product-market", text: T.market + " " + fen(p.market_price_fen) }) : null
+        charity && p.charity_price_fen < p.market_price_fen
+          ? el("span", { class: "till-product-market", text: T.market + " " + fen(p.market_price_fen) }) : null,
+        state.who && limitLeft(p) === 0 ? el("span", { class: "till-product-limit", text: T.limit_reached }) : null,
+        out ? el("span", { class: "till-product-out", text: T.out_of_stock }) : null
       ]));
     });
+    if (shown.length > GRID_MAX) grid.appendChild(el("p", { class: "till-more", text: T.more_products }));
+    else if (!shown.length && state.products.length) grid.appendChild(el("p", { class: "till-more", text: T.no_results }));
   }
   $("search").addEventListener("input", renderProducts);
   $("search").addEventListener("keydown", function (ev) {
     if (ev.key === "Enter" && !ev.isComposing) {
       var code = $("search").value.trim();
-      if (code) { handleCode(code); $("search").value = ""; renderProducts(); }
+      if (!code) return;
+      var found = state.byBarcode[code] ? [] : findProducts(code, 2);
+      if (found.length === 1 && !voucherCodeFrom(code)) addToCart(found[0], 1);  // one match: sell it
+      else handleCode(code);
+      $("search").value = ""; renderProducts();
     }
   });
 
@@ -110,59 +153,155 @@
     beep("ok");
     renderCart();
   }
+  function cartQty(p) {
+    var line = state.cart.filter(function (l) { return l.product.id === p.id; })[0];
+    return line ? line.qty : 0;
+  }
+  // what the recipient may still buy at charity price beyond what is in the cart (null: no limit)
+  function limitLeft(p) {
+    var lim = limitFor(p);
+    return lim ? Math.max(0, lim.remaining - cartQty(p)) : null;
+  }
+  // the next unit of p at charity price? (a recipient is known and the month's limit not reached)
+  function charityApplies(p) {
+    return !!state.who && p.charity_price_fen != null && limitLeft(p) !== 0;
+  }
   function limitFor(p) {
     if (!state.who || !state.who.limits) return null;
     return state.who.limits.filter(function (l) { return l.product_id === p.id; })[0] || null;
   }
+  // ---------------------------------------------------------------- the server's quote
+  // The page shows what the server will charge: every change of the basket or of the buyer asks
+  // POST /sales/quote (reads only) and the totals, the per-line split and the limit notice come
+  // from its answer. Until it answers, the totals show "…" and 收款 waits.
+  var quoteTimer = null, quoteSeq = 0;
+  function quoteBody() {
+    var body = { lines: state.cart.map(function (l) { return { product_id: l.product.id, qty: l.qty }; }),
+                 over_limit: state.overLimit };
+    if (state.who && state.who.voucher) body.voucher_code = state.who.voucher.code;
+    else if (state.who) body.recipient_id = state.who.recipient.id;
+    return body;
+  }
+  function basketKey() { return JSON.stringify(quoteBody()); }
+  function freshQuote() { return state.quote && state.quote.key === basketKey() ? state.quote : null; }
+  function requestQuote() {
+    clearTimeout(quoteTimer);
+    if (!state.cart.length) { state.quote = null; return; }
+    var key = basketKey(), seq = ++quoteSeq;
+    quoteTimer = setTimeout(function () {
+      api("POST", "/sales/quote", key).then(function (q) {
+        if (seq !== quoteSeq) return;          // a newer basket was sent meanwhile
+        q.key = key;
+        state.quote = q;
+        renderTotals();
+      }, function (e) {
+        if (seq !== quoteSeq) return;
+        state.quote = null;
+        fail(e);
+        renderTotals();
+      });
+    }, 120);
+  }
+  // what the page shows: the quote's numbers (null while it is being asked)
   function preview() {
-    var market = 0, total = 0, eligible = 0;
-    state.cart.forEach(function (l) {
-      var price = unitPrice(l.product), charityQty = l.qty, lim = limitFor(l.product);
-      if (state.who && lim) charityQty = Math.min(l.qty, lim.remaining);
-      var lineTotal = state.who ? price * charityQty + l.product.market_price_fen * (l.qty - charityQty)
-                                : l.product.market_price_fen * l.qty;
-      market += l.product.market_price_fen * l.qty;
-      total += lineTotal;
-      if (l.product.voucher_eligible) eligible += lineTotal;
-    });
-    var balance = state.who && state.who.voucher ? state.who.voucher.balance_fen : 0;
-    var voucher = Math.min(balance, eligible);
-    return { market: market, total: total, savings: market - total, voucher: voucher, due: total - voucher };
+    var q = freshQuote();
+    if (!q) return null;
+    return { market: q.market_total_fen, total: q.total_fen, savings: q.savings_fen,
+             voucher: q.voucher_pays_fen, due: q.due_fen };
+  }
+  function quoteLine(p) {
+    var q = freshQuote();
+    return q ? q.lines.filter(function (x) { return x.product_id === p.id; })[0] || null : null;
+  }
+  function lineText(p, ql) {
+    if (!ql) return (state.who ? T.charity + " " + fen(p.charity_price_fen) + " · " : "") +
+                    T.market + " " + fen(p.market_price_fen);
+    var parts = [];
+    if (ql.charity_qty) parts.push(T.charity + " " + ql.charity_qty + " × " + fen(ql.charity_price_fen));
+    if (ql.market_qty) parts.push(T.market + " " + ql.market_qty + " × " + fen(ql.market_price_fen));
+    return parts.join(" · ") + " = " + fen(ql.line_total_fen);
   }
   function renderCart() {
     var list = $("cart");
     list.textContent = "";
     state.cart.forEach(function (l) {
-      var p = l.product, lim = limitFor(p);
-      var over = lim && l.qty > lim.remaining;
-      list.appendChild(el("li", { class: "till-line" + (over ? " is-over" : ""), "data-product-id": p.id }, [
+      var p = l.product;
+      list.appendChild(el("li", { class: "till-line", "data-product-id": p.id }, [
         el("div", { class: "till-line-name" }, [
           el("span", { text: p.name }),
-          el("small", { text: (state.who ? T.charity + " " + fen(unitPrice(p)) + " · " : "") +
-                               T.market + " " + fen(p.market_price_fen) })
+          el("small", { class: "till-line-split" })
         ]),
         el("div", { class: "till-line-qty" }, [
-          el("button", { type: "button", class: "btn", "aria-label": T.less, text: "−",
+          el("button", { type: "button", class: "btn", "aria-label": T.less + " " + p.name, text: "−",
                          onclick: function () { addToCart(p, -1); } }),
           el("span", { class: "till-qty", text: String(l.qty) }),
-          el("button", { type: "button", class: "btn", "aria-label": T.more, text: "+",
+          el("button", { type: "button", class: "btn", "aria-label": T.more + " " + p.name, text: "+",
                          onclick: function () { addToCart(p, 1); } }),
           el("button", { type: "button", class: "btn btn-secondary", text: T.remove,
+                         "aria-label": T.remove + " " + p.name,
                          onclick: function () { addToCart(p, -l.qty); } })
         ])
       ]));
     });
     $("cart-empty").hidden = state.cart.length > 0;
-    var t = preview();
-    $("t-market").textContent = fen(t.market);
-    $("t-savings").textContent = fen(t.savings);
-    $("t-total").textContent = fen(t.total);
-    $("t-voucher").textContent = fen(t.voucher);
-    $("t-due").textContent = fen(t.due);
-    $("btn-pay").disabled = state.cart.length === 0 || state.busy;
+    if (!state.cart.length) state.overLimit = "refuse";
+    requestQuote();
+    renderTotals();
     renderProducts();
   }
-  $("btn-clear").addEventListener("click", function () { state.cart = []; state.pending = null; renderCart(); });
+  // the numbers, the per-line split and the limit notice, from the quote
+  function renderTotals() {
+    var t = preview(), q = freshQuote();
+    var empty = !state.cart.length, wait = "…";
+    $("t-market").textContent = empty ? fen(0) : t ? fen(t.market) : wait;
+    $("t-savings").textContent = empty ? fen(0) : t ? fen(t.savings) : wait;
+    $("t-total").textContent = empty ? fen(0) : t ? fen(t.total) : wait;
+    $("t-voucher").textContent = empty ? fen(0) : t ? fen(t.voucher) : wait;
+    $("t-due").textContent = empty ? fen(0) : t ? fen(t.due) : wait;
+    $("totals").setAttribute("aria-busy", String(!empty && !t));
+    Array.prototype.forEach.call($("cart").children, function (li) {
+      var p = state.cart.filter(function (l) { return String(l.product.id) === li.dataset.productId; })[0];
+      if (!p) return;
+      var ql = quoteLine(p.product);
+      li.querySelector(".till-line-split").textContent = lineText(p.product, ql);
+      li.classList.toggle("is-over", !!(ql && state.who && ql.market_qty && ql.charity_price_fen < ql.market_price_fen));
+    });
+    renderLimitNotice(q);
+    $("btn-pay").disabled = empty || state.busy || !q || !q.sellable;
+    if ($("dlg-pay").open) renderPay();
+  }
+  // over a monthly limit: say so, and offer in one tap to sell the rest at market price or take it out
+  function renderLimitNotice(q) {
+    var box = $("limit-notice");
+    box.textContent = "";
+    var over = q ? q.limits.filter(function (x) { return x.over_qty > 0; }) : [];
+    box.hidden = !over.length;
+    over.forEach(function (x) {
+      var item = el("div", { class: "till-limit-item", "data-product-id": x.product_id }, [
+        el("p", { class: "till-limit-text", text: x.message })
+      ]);
+      if (state.overLimit === "market") {
+        item.appendChild(el("p", { class: "till-limit-chosen",
+          text: T.over_at_market.replace("%(n)s", x.over_qty + (x.unit || "")) }));
+      } else {
+        item.appendChild(el("div", { class: "till-limit-actions" }, [
+          el("button", { type: "button", class: "btn btn-primary", "data-limit": "market",
+            text: T.sell_at_market.replace("%(n)s", x.over_qty + (x.unit || "")),
+            onclick: function () { state.overLimit = "market"; hideError(); renderCart(); } }),
+          el("button", { type: "button", class: "btn btn-secondary", "data-limit": "remove",
+            text: T.remove_over.replace("%(n)s", x.over_qty + (x.unit || "")),
+            onclick: function () {
+              var line = state.cart.filter(function (l) { return l.product.id === x.product_id; })[0];
+              if (line) addToCart(line.product, -x.over_qty);
+            } })
+        ]));
+      }
+      box.appendChild(item);
+    });
+  }
+  $("btn-clear").addEventListener("click", function () {
+    state.cart = []; state.pending = null; state.overLimit = "refuse"; renderCart();
+  });
 
   // ---------------------------------------------------------------- who is buying
   function voucherCodeFrom(text) {
@@ -191,6 +330,7 @@
   function setWho(who) {
     state.who = who;
     state.pending = null;
+    state.overLimit = "refuse";
     $("who-none").hidden = !!who;
     $("who-some").hidden = !who;
     if (who) {
@@ -213,17 +353,21 @@
     if (!code) return;
     var vcode = voucherCodeFrom(code);
     if (vcode) { identifyVoucher(vcode); return; }
-    var p = state.products.filter(function (x) { return x.barcode === code; })[0];
+    var p = state.byBarcode[code];
     if (p) { addToCart(p, 1); return; }
     api("GET", "/products?barcode=" + encodeURIComponent(code)).then(function (data) {
       var items = Array.isArray(data) ? data : (data.items || []);
-      if (items.length) { state.products.push(items[0]); addToCart(items[0], 1); }
+      if (items.length) {
+        var known = state.products.filter(function (x) { return x.id === items[0].id; })[0];
+        addToCart(known || items[0], 1);
+      }
       else showError("not_found", T.scan_not_voucher + "：" + code);
     }, fail);
   }
   document.addEventListener("scan", function (ev) {
     var code = ev.detail && ev.detail.code;
     if ($("dlg-camera").open) stopCamera();
+    else if ($("dlg-done").open) nextCustomer(false);          // the next customer's first item: a new sale
     else if (document.querySelector("dialog[open]")) return;  // a dialog (keypad, look-up) owns the keys
     beep("scan");
     handleCode(code);
@@ -280,9 +424,15 @@
   $("dlg-camera").addEventListener("close", stopCamera);
 
   // ---------------------------------------------------------------- paying
-  var payPad = keypad($("pay-keypad"), function (v) { state.tendered = v; renderPay(); });
+  var payPad = keypad($("pay-keypad"), function (v) {
+    state.tendered = v;
+    $("dlg-pay").querySelector(".till-dialog-error").hidden = true;   // typing again: the error is read
+    renderPay();
+  });
   function renderPay() {
     var t = preview();
+    $("pay-confirm").disabled = !t || state.busy;
+    if (!t) return;                          // the basket is being priced again
     var amount = yuanToFen(state.tendered.replace(/\.$/, "")) || 0;
     $("pay-due").textContent = fen(t.due);
     $("pay-amount").textContent = fen(amount);
@@ -307,7 +457,7 @@
     b.addEventListener("click", function () { state.method = b.dataset.method; renderPay(); });
   });
   $("btn-pay").addEventListener("click", function () {
-    if (!state.cart.length) return;
+    if (!state.cart.length || !freshQuote()) return;
     state.method = "cash";
     payPad.set("");
     $("dlg-pay").showModal();
@@ -316,12 +466,8 @@
   function saleBody() {
     var t = preview();
     var amount = yuanToFen(state.tendered.replace(/\.$/, "")) || 0;
-    var body = {
-      lines: state.cart.map(function (l) { return { product_id: l.product.id, qty: l.qty }; }),
-      payments: t.due > 0 || amount > 0 ? [{ method: state.method, amount_fen: amount }] : []
-    };
-    if (state.who && state.who.voucher) body.voucher_code = state.who.voucher.code;
-    else if (state.who) body.recipient_id = state.who.recipient.id;
+    var body = quoteBody();
+    body.payments = t.due > 0 || amount > 0 ? [{ method: state.method, amount_fen: amount }] : [];
     return body;
   }
 
@@ -339,7 +485,7 @@
   }
 
   $("pay-confirm").addEventListener("click", function () {
-    if (state.busy) return;
+    if (state.busy || !preview()) return;
     var body = saleBody();
     var plain = JSON.stringify(body);
     if (!state.pending || state.pending.plain !== plain) {   // a new basket or payment: a new key
@@ -390,14 +536,17 @@
     });
   }
   $("done-reprint").addEventListener("click", function () { if (lastSale) printReceipt(lastSale, true); });
-  $("done-next").addEventListener("click", function () {
+  // the paid screen closes and the till starts an empty sale (by 下一位, or by the next scan)
+  function nextCustomer(focusSearch) {
     $("dlg-done").close();
-    state.cart = []; setWho(null); renderCart();
-    $("search").focus();
-  });
+    state.cart = []; state.quote = null; setWho(null); renderCart();
+    if (focusSearch) $("search").focus();
+  }
+  $("done-next").addEventListener("click", function () { nextCustomer(true); });
 
   // ---------------------------------------------------------------- shifts, recent sales (till-shift.js)
   var shifts = window.TillShift.init({ $: $, api: api, fail: fail, keypad: keypad, T: T, CONFIG: CONFIG,
+                                       showError: showError, hideError: hideError,
                                        printReceipt: printReceipt, loadProducts: loadProducts });
 
   // dialogs close with their [data-close] buttons

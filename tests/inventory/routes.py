@@ -12,6 +12,7 @@ MISSING = 999999
 
 POLICY = {
     ("GET", "api_inventory.list_products"): Route(TILL),
+    ("GET", "api_inventory.product_catalogue"): Route(TILL),
     ("GET", "api_inventory.get_product"): Route(TILL, {"product_id": MISSING}),
     ("GET", "inventory.products"): Route(STAFF),
     ("GET", "inventory.new_product"): Route(STAFF),

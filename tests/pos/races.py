@@ -71,6 +71,35 @@ def create_sale(env) -> Prepared:
                     answers=lambda answers: _same_success(answers, 201))
 
 
+def quote_sale(env) -> Prepared:
+    """Pricing a basket reads only: N quotes at once answer the same and sell nothing."""
+    ids, cashier = _shop_with_cashier(env)
+    who = env.login(cashier)
+    body = {"lines": [{"product_id": ids.product, "qty": 2}]}
+
+    def same_quote(answers):
+        _same_success(answers, 200)
+        assert all(a.body == answers[0].body for a in answers)
+
+    return Prepared(Req("POST", "/api/v1/sales/quote", json=body, who=who),
+                    lambda: (_count("pos_sale", "shop_id = :s", s=ids.shop), _stock(ids.shop, ids.product),
+                             _count("audit_log")), (0, 10, _count("audit_log")), answers=same_quote)
+
+
+def print_z_report(env) -> Prepared:
+    """Printing a Z report writes nothing (no printer here: the answer is `mode: browser`)."""
+    ids, cashier = _shop_with_cashier(env)
+    report = pos.close_shift(cashier=cashier, counted_fen=10000)
+    db.session.flush()
+    report_id = report.id
+    db.session.commit()
+    who = env.login(cashier)
+    audits = _count("audit_log")
+    return Prepared(Req("POST", f"/api/v1/z-reports/{report_id}/print", json={}, who=who),
+                    lambda: (_count("pos_z_report", "shop_id = :s", s=ids.shop), _count("audit_log")), (1, audits),
+                    answers=lambda answers: _same_success(answers, 200))
+
+
 def cash_sale(env, qty: int = 1):
     """A cash sale of ¥12.90 a unit at a shop with a manager: (ids with sale, shop, product; manager)."""
     from app.auth.models import Shop
@@ -169,8 +198,10 @@ CASES = {
                                                      "unique index, a second opening is shift_already_open)"),
     ("POST", "api_pos.close_shift"): Case(close_shift, "idempotency key; the open shift is locked FOR UPDATE"),
     ("POST", "api_pos.create_sale"): Case(create_sale, "idempotency key, unique on pos_sale"),
+    ("POST", "api_pos.quote_sale"): Case(quote_sale, "reads only"),
     ("POST", "api_pos.void_sale"): Case(void_sale, "idempotency key; the sale row is locked before its voids "
                                                    "are read"),
+    ("POST", "api_pos.print_z_report"): Case(print_z_report, "writes nothing: it prints"),
     ("POST", "api_pos.print_sale"): Case(print_sale, "writes only the audit row of a reprint: each is its own"),
     ("POST", "pos.terminal"): Case(register_terminal, "each registration is one browser's own (cookie, audit)"),
     ("POST", "pos.set_pin"): Case(set_pin_form, FORM_KEY + "; upsert of the manager's one PIN row"),

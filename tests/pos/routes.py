@@ -19,10 +19,13 @@ POLICY = {
     ("GET", "api_pos.current_shift"): Route(TILL),
     ("POST", "api_pos.close_shift"): Route(TILL),
     ("POST", "api_pos.create_sale"): Route(TILL),
+    ("POST", "api_pos.quote_sale"): Route(TILL),
     ("GET", "api_pos.list_sales"): Route(TILL),
     ("GET", "api_pos.get_sale"): Route(READ, {"sale_id": MISSING}),
     ("POST", "api_pos.void_sale"): Route(frozenset({"cashier", "manager", "admin"}), {"sale_id": MISSING}),
     ("GET", "api_pos.recipient_limits"): Route(TILL, {"recipient_id": MISSING}),
     ("GET", "api_pos.receipt"): Route(READ, {"sale_id": MISSING}),
     ("POST", "api_pos.print_sale"): Route(TILL, {"sale_id": MISSING}),
+    ("GET", "api_pos.z_report_receipt"): Route(READ, {"report_id": MISSING}),
+    ("POST", "api_pos.print_z_report"): Route(TILL, {"report_id": MISSING}),
 }
