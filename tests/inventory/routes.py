@@ -13,6 +13,7 @@ MISSING = 999999
 POLICY = {
     ("GET", "api_inventory.list_products"): Route(TILL),
     ("GET", "api_inventory.get_product"): Route(TILL, {"product_id": MISSING}),
+    ("GET", "api_inventory.read_scale_label"): Route(TILL, {"code": "2100001003753"}),
     ("GET", "inventory.products"): Route(STAFF),
     ("GET", "inventory.new_product"): Route(STAFF),
     ("POST", "inventory.create_product"): Route(STAFF),

@@ -1,0 +1,89 @@
+"""Weighed products in the catalogue and the stock ledger: grams stored, 斤/kg typed and shown."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.core.errors import InvalidInput
+from app.extensions import db
+from app.inventory import movements, services
+from app.reports import verify
+from tests import factories
+from tests.inventory import factories as inv
+
+
+@pytest.fixture
+def eggs(app_ctx):
+    return inv.product("散装鸡蛋", barcode="SZ-EGG97", market=650, charity=520, unit="个",
+                       sale_unit="weight", unit_grams=500, plu=3, monthly_limit=1000)
+
+
+def test_a_weighed_product_is_priced_per_jin_and_its_unit_follows(eggs):
+    assert (eggs.sale_unit, eggs.unit_grams, eggs.unit, eggs.plu, eggs.monthly_limit) == ("weight", 500, "斤", 3, 1000)
+    kg = inv.product("散装大米", barcode="SZ-RICE9", sale_unit="weight", unit_grams=1000)
+    assert kg.unit == "kg"
+
+
+@pytest.mark.parametrize(("values", "field"), [
+    ({"sale_unit": "weight", "unit_grams": 250}, "unit_grams"),
+    ({"sale_unit": "weight", "unit_grams": None}, "unit_grams"),
+    ({"sale_unit": "litre"}, "sale_unit"),
+    ({"sale_unit": "weight", "unit_grams": 500, "plu": 1_000_000}, "plu"),
+    ({"sale_unit": "weight", "unit_grams": 500, "monthly_limit": 100_001}, "monthly_limit"),
+])
+def test_bad_weighed_settings_are_refused_with_the_field(app_ctx, values, field):
+    with pytest.raises(InvalidInput) as e:
+        inv.product(**values)
+    assert field in e.value.details["fields"]
+
+
+def test_receiving_adjusting_and_counting_in_grams_typed_in_jin(eggs):
+    shop = factories.shop()
+    movements.receive(shop_id=shop.id, supplier="蛋厂", received_by="张三",
+                      lines=[{"product_id": eggs.id, "quantity": "50"}, {"product_id": eggs.id, "quantity": "1.5kg"}])
+    assert services.stock_on_hand(shop.id, eggs.id) == 26500  # 50 斤 + 1.5 kg
+    movements.adjust(shop_id=shop.id, product_id=eggs.id, quantity="-0.75", reason="damaged")
+    assert services.stock_on_hand(shop.id, eggs.id) == 26125
+    with pytest.raises(InvalidInput, match="精确到克"):
+        movements.adjust(shop_id=shop.id, product_id=eggs.id, quantity="-0.0001", reason="damaged")
+    st = movements.start_stocktake(shop_id=shop.id)
+    movements.record_counts(st, {eggs.id: "52.2"})  # 26,100 g counted
+    assert next(ln for ln in st.lines if ln.product_id == eggs.id).counted == 26100
+    movements.post_stocktake(st)
+    assert services.stock_on_hand(shop.id, eggs.id) == 26100
+    assert services.quantity_text(eggs, 26100) == "52.2 斤"
+    db.session.flush()
+    report = verify.run()
+    assert report["ok"], [c for c in report["checks"] if not c["ok"]]
+
+
+def test_the_sale_unit_of_a_product_with_stock_cannot_change(eggs):
+    shop = factories.shop()
+    inv.stock(shop, eggs, 5000)
+    with pytest.raises(InvalidInput, match="不能改变销售方式"):
+        services.update_product(eggs, sale_unit="piece")
+    with pytest.raises(InvalidInput, match="不能改变销售方式"):
+        services.update_product(eggs, unit_grams=1000)
+    services.update_product(eggs, plu=33, market_price_fen=700)  # the rest may change
+    assert (eggs.plu, eggs.market_price_fen) == (33, 700)
+
+
+def test_the_product_form_creates_a_weighed_product(login, app):
+    c = login("admin")
+    with app.app_context():
+        cat = inv.category("表单副食")
+        db.session.commit()
+        cat_id = cat.id
+    page = c.get("/inventory/products/new").get_data(as_text=True)
+    assert 'name="sale_unit"' in page and 'name="plu"' in page
+    resp = c.post("/inventory/products", data={
+        "barcode": "SZ-EGG96", "name": "表单鸡蛋", "category_id": str(cat_id), "unit": "",
+        "market_price": "6.5", "charity_price": "5.2", "sale_unit": "jin", "plu": "96",
+        "monthly_limit": "2", "active": "1", "idempotency_key": "form-weighed-0001"})
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
+    with app.app_context():
+        p = services.find_by_barcode("SZ-EGG96")
+        assert (p.sale_unit, p.unit_grams, p.unit, p.plu, p.monthly_limit) == ("weight", 500, "斤", 96, 1000)
+        product_id = p.id
+    page = c.get(f"/inventory/products/{product_id}").get_data(as_text=True)
+    assert "1000 斤" not in page and "2 斤" in page and "PLU" in page
