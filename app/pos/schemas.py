@@ -1,15 +1,27 @@
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from app.core import schema as boundary
 from app.core.schema import Int, QueryInt, Secret, Text
 
 
+class Quantity(fields.Raw):
+    """A line's count: a JSON number, checked by checkout (a fraction of a piece product is
+    refused there as `quantity_not_whole`, with the product's name), never truncated."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValidationError("qty 应为数字")
+        return value
+
+
 class SaleLineIn(boundary.Schema):
     product_id = Int(minimum=1, allow_none=True)
-    barcode = Text(max_length=32, allow_none=True)
-    qty = Int(required=True, minimum=1, maximum=999)
+    barcode = Text(max_length=32, allow_none=True)  # a product's code, or a scale label (it carries the weight)
+    qty = Quantity(allow_none=True, metadata={"description": "件数（按件商品，整数）"})
+    grams = Int(minimum=1, maximum=100_000, allow_none=True,
+                metadata={"description": "重量（克），称重商品；扫秤签时不用填"})
 
 
 class PaymentIn(boundary.Schema):
@@ -31,7 +43,10 @@ class SaleLineOut(Schema):
     product_id = fields.Integer()
     name = fields.String()
     unit = fields.String()
-    qty = fields.Integer()
+    qty = fields.Integer(metadata={"description": "件数；称重商品为克"})
+    unit_grams = fields.Integer(allow_none=True,
+                                metadata={"description": "称重商品：价格为每多少克（500 = 斤，1000 = kg）"})
+    quantity_text = fields.String(metadata={"description": "如 “2 袋”、“0.75 斤”"})
     market_price_fen = fields.Integer()
     price_fen = fields.Integer()
     charity_price = fields.Boolean()

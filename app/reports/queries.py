@@ -10,6 +10,7 @@ import datetime as dt
 
 from sqlalchemy import String, and_, case, cast, distinct, func, literal, select
 
+from app.core.money import line_amount_sql
 from app.core.timeutil import Period
 from app.extensions import db
 from app.pos.models import Payment, Sale, SaleLine, Void, VoidLine
@@ -249,10 +250,12 @@ def charity_value_by_month(first: dt.date, last: dt.date, shop_ids: list[int] | 
     saving; and the voucher payments. One pass over the days (grouped by day and shop, in the
     order of the (business_date, shop_id, ...) index), rolled up into months here."""
     day = Sale.business_date
-    sold = (select(Sale.shop_id, day, func.sum(SaleLine.market_price_fen * SaleLine.quantity),
+    sold = (select(Sale.shop_id, day, func.sum(line_amount_sql(SaleLine.market_price_fen, SaleLine.quantity,
+                                                               SaleLine.unit_grams)),
                    func.sum(SaleLine.line_total_fen))
             .join(SaleLine, SaleLine.sale_id == Sale.id).where(SaleLine.charity_price.is_(True)))
-    voided = (select(Sale.shop_id, day, func.sum(SaleLine.market_price_fen * VoidLine.quantity),
+    voided = (select(Sale.shop_id, day, func.sum(line_amount_sql(SaleLine.market_price_fen, VoidLine.quantity,
+                                                                 SaleLine.unit_grams)),
                      func.sum(VoidLine.amount_fen))
               .join(SaleLine, SaleLine.id == VoidLine.sale_line_id + 0).join(Sale, Sale.id == SaleLine.sale_id)
               .where(SaleLine.charity_price.is_(True)))
