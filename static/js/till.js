@@ -41,6 +41,14 @@
 
   function fail(e) { showError(e.code, e.network ? null : e.message); }
 
+  // weighed goods and scale labels (till-scale.js): hooks below are marked "scale"
+  var scale = window.TillScale ? window.TillScale.init({
+    $: $, api: api, el: el, fen: fen, T: T, state: state, showError: showError, hideError: hideError,
+    addToCart: function (p, q) { addToCart(p, q); }, renderCart: function () { renderCart(); }, beep: beep
+  }) : null;
+  function amount(price, qty, p) { return scale ? scale.amount(price, qty, p) : price * qty; }
+  function perUnit(p) { return scale && scale.isWeighed(p) ? "/" + p.unit : ""; }
+
   // ---------------------------------------------------------------- products
   function loadProducts() {
     return api("GET", "/products").then(function (data) {
@@ -84,7 +92,7 @@
       var out = p.stock !== undefined && p.stock !== null && p.stock <= 0;
       grid.appendChild(el("button", {
         type: "button", class: "till-product" + (out ? " is-out" : ""), "data-product-id": p.id,
-        onclick: function () { addToCart(p, 1); }
+        onclick: function () { if (!(scale && scale.tap(p))) addToCart(p, 1); }
       }, [
         el("span", { class: "till-product-name", text: p.name }),
         el("span", { class: "till-product-price", text: fen(unitPrice(p)) + (p.unit ? " / " + p.unit : "") }),
@@ -103,6 +111,7 @@
 
   // ---------------------------------------------------------------- cart
   function addToCart(p, qty) {
+    if (scale && !scale.allow(p, qty)) return;
     hideError();
     var line = state.cart.filter(function (l) { return l.product.id === p.id; })[0];
     if (line) line.qty += qty; else state.cart.push({ product: p, qty: qty });
@@ -119,9 +128,10 @@
     state.cart.forEach(function (l) {
       var price = unitPrice(l.product), charityQty = l.qty, lim = limitFor(l.product);
       if (state.who && lim) charityQty = Math.min(l.qty, lim.remaining);
-      var lineTotal = state.who ? price * charityQty + l.product.market_price_fen * (l.qty - charityQty)
-                                : l.product.market_price_fen * l.qty;
-      market += l.product.market_price_fen * l.qty;
+      var lineTotal = state.who ? amount(price, charityQty, l.product) +
+                                  amount(l.product.market_price_fen, l.qty - charityQty, l.product)
+                                : amount(l.product.market_price_fen, l.qty, l.product);
+      market += amount(l.product.market_price_fen, l.qty, l.product);
       total += lineTotal;
       if (l.product.voucher_eligible) eligible += lineTotal;
     });
@@ -138,10 +148,10 @@
       list.appendChild(el("li", { class: "till-line" + (over ? " is-over" : ""), "data-product-id": p.id }, [
         el("div", { class: "till-line-name" }, [
           el("span", { text: p.name }),
-          el("small", { text: (state.who ? T.charity + " " + fen(unitPrice(p)) + " · " : "") +
-                               T.market + " " + fen(p.market_price_fen) })
+          el("small", { text: (state.who ? T.charity + " " + fen(unitPrice(p)) + perUnit(p) + " · " : "") +
+                               T.market + " " + fen(p.market_price_fen) + perUnit(p) })
         ]),
-        el("div", { class: "till-line-qty" }, [
+        el("div", { class: "till-line-qty" }, scale && scale.isWeighed(p) ? scale.lineControls(l) : [
           el("button", { type: "button", class: "btn", "aria-label": T.less, text: "−",
                          onclick: function () { addToCart(p, -1); } }),
           el("span", { class: "till-qty", text: String(l.qty) }),
@@ -200,7 +210,8 @@
       var ul = $("who-limits");
       ul.textContent = "";
       (who.limits || []).forEach(function (l) {
-        ul.appendChild(el("li", { text: l.name + " · " + T.limit_left + " " + l.remaining + (l.unit || "") }));
+        ul.appendChild(el("li", { text: l.name + " · " + T.limit_left + " " +
+                                  (scale ? scale.limitText(l) : l.remaining + (l.unit || "")) }));
       });
       beep("ok");
     }
@@ -214,10 +225,14 @@
     var vcode = voucherCodeFrom(code);
     if (vcode) { identifyVoucher(vcode); return; }
     var p = state.products.filter(function (x) { return x.barcode === code; })[0];
-    if (p) { addToCart(p, 1); return; }
+    if (p) { if (!(scale && scale.tap(p))) addToCart(p, 1); return; }
+    if (scale && scale.handleCode(code, lookupBarcode)) return;
+    lookupBarcode(code);
+  }
+  function lookupBarcode(code) {
     api("GET", "/products?barcode=" + encodeURIComponent(code)).then(function (data) {
       var items = Array.isArray(data) ? data : (data.items || []);
-      if (items.length) { state.products.push(items[0]); addToCart(items[0], 1); }
+      if (items.length) { state.products.push(items[0]); if (!(scale && scale.tap(items[0]))) addToCart(items[0], 1); }
       else showError("not_found", T.scan_not_voucher + "：" + code);
     }, fail);
   }
@@ -317,7 +332,7 @@
     var t = preview();
     var amount = yuanToFen(state.tendered.replace(/\.$/, "")) || 0;
     var body = {
-      lines: state.cart.map(function (l) { return { product_id: l.product.id, qty: l.qty }; }),
+      lines: state.cart.map(function (l) { return scale ? scale.lineBody(l) : { product_id: l.product.id, qty: l.qty }; }),
       payments: t.due > 0 || amount > 0 ? [{ method: state.method, amount_fen: amount }] : []
     };
     if (state.who && state.who.voucher) body.voucher_code = state.who.voucher.code;
