@@ -11,11 +11,11 @@ from flask_login import current_user
 from app.auth.permissions import require_role
 from app.core.errors import DomainError, InvalidInput
 from app.core.idempotency import form_once
-from app.core.money import format_fen_plain, parse_yuan
+from app.core.money import format_fen_plain, line_amount_fen, parse_yuan
 from app.core.numbers import arg_int, parse_int
 from app.core.weights import JIN, KG, parse_weight
 from app.extensions import db
-from app.inventory import catalogue_io, images, labels, movements, scope, services
+from app.inventory import catalogue_io, images, labels, movements, scale_labels, scope, services
 from app.inventory.setup import quantity_input
 
 SALE_MODES = {"piece": None, "jin": JIN, "kg": KG}  # the form's choice -> unit_grams
@@ -151,6 +151,25 @@ def product(product_id: int):
                            prices=services.price_history(product.id), moves=history,
                            shop_names={s.id: s.name for s in shops},
                            can_change={s.id for s in shops if current_user.role in scope.CHANGE_ROLES})
+
+
+@bp.get("/products/<int:product_id>/scale-label")
+@require_role(*STAFF)
+def scale_label(product_id: int):
+    """A test scale label for a weighed product (what the shop scale prints), to try the till's
+    scanner or print for training: the weight typed in 斤/kg or grams, default 0.75 斤."""
+    product = services.get_product(product_id)
+    typed = (request.args.get("weight") or "").strip()
+    error, label = None, None
+    try:
+        grams = parse_weight(typed or "375g", product.unit_grams or JIN)
+        code = scale_labels.label_for(product, grams)
+        label = {"code": code, "grams": grams, "bars": scale_labels.ean13_svg_path(code),
+                 "amount_fen": line_amount_fen(product.market_price_fen, grams, product.unit_grams)}
+    except InvalidInput as e:
+        error = e.message
+    return render_template("inventory/scale_label.html", product=product, label=label, error=error,
+                           weight=typed), 200 if label else 400
 
 
 @bp.get("/products/<int:product_id>/edit")

@@ -112,3 +112,19 @@ def open_shift_en(page) -> None:
     shift.wait_for(state="visible")
     shift.locator("#shift-open").click()
     shift.wait_for(state="hidden")
+
+
+def test_the_test_label_page_is_accessible(live_server, new_page):
+    from app.extensions import db
+    from app.inventory.models import Product
+
+    with live_server.app.app_context():
+        eggs = db.session.scalar(sa.select(Product.id).where(Product.barcode == "SZ-EGG01"))
+    page = new_page(bypass_csp=True, viewport={"width": 1024, "height": 768})
+    log_in(page, live_server, username="manager")
+    page.goto(live_server.url(f"/inventory/products/{eggs}"))
+    page.get_by_role("link", name="测试秤签").click()
+    page.locator("code.scale-label-code").wait_for()
+    assert page.locator("code.scale-label-code").inner_text() == DEMO_EGG_LABEL
+    page.screenshot(path=str(SCREENSHOTS / "scale-label.png"))
+    assert run_axe(page, impacts=ALL_IMPACTS) == []

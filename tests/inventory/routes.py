@@ -19,6 +19,7 @@ POLICY = {
     ("POST", "inventory.create_product"): Route(STAFF),
     ("GET", "inventory.product"): Route(STAFF, {"product_id": MISSING}),
     ("GET", "inventory.edit_product"): Route(STAFF, {"product_id": MISSING}),
+    ("GET", "inventory.scale_label"): Route(STAFF, {"product_id": MISSING}),
     ("POST", "inventory.update_product"): Route(STAFF, {"product_id": MISSING}),
     ("GET", "inventory.product_image"): Route(TILL, {"product_id": MISSING}),
     ("POST", "inventory.set_reorder"): Route(STOCK, {"product_id": MISSING}),

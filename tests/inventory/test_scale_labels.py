@@ -109,3 +109,33 @@ def test_the_api_reads_a_label_for_the_till(login, app):
     assert unknown.status_code == 404 and unknown.get_json()["error"]["code"] == "plu_unknown"
     other = c.get("/api/v1/scale-labels/6920001001421")
     assert other.status_code == 400 and other.get_json()["error"]["code"] == "invalid_input"
+
+
+@pytest.mark.parametrize("code", ["2100001003753", "6920001001421", "9780201379624", "2300001004884"])
+def test_the_printed_bars_are_the_ean13_encoding(code):
+    from reportlab.graphics.barcode import eanbc
+
+    modules = scale_labels.ean13_modules(code)
+    left = []
+    eanbc.Ean13BarcodeWidget(code[:12])._encode_left(code, left.append)  # reportlab's own tables
+    assert len(modules) == 95 and modules[:3] == modules[-3:] == "101" and modules[45:50] == "01010"
+    assert modules[3:45] == "".join(left)
+    right = "".join(eanbc.Ean13BarcodeWidget._right[int(d)] for d in code[7:])
+    assert modules[50:92] == right
+    with pytest.raises(ValueError):
+        scale_labels.ean13_modules(code[:12] + str((int(code[12]) + 1) % 10))
+
+
+def test_the_product_page_prints_a_test_label(login, app):
+    with app.app_context():
+        eggs = inv.product("标签鸡蛋", barcode="SZ-EGG95", market=650, charity=520, sale_unit="weight",
+                           unit_grams=500, plu=95)
+        piece = inv.product("标签挂面")
+        db.session.commit()
+        ids = (eggs.id, piece.id)
+    c = login("manager")
+    assert "测试秤签" in c.get(f"/inventory/products/{ids[0]}").get_data(as_text=True)
+    page = c.get(f"/inventory/products/{ids[0]}/scale-label?weight=1.5").get_data(as_text=True)
+    code = scale_labels.make(95, 750)
+    assert code in page and "1.5 斤" in page and "¥9.75" in page and "<path d=\"M11 0h1v60h-1z" in page
+    assert c.get(f"/inventory/products/{ids[1]}/scale-label").status_code == 400
