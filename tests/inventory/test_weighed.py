@@ -87,3 +87,32 @@ def test_the_product_form_creates_a_weighed_product(login, app):
         product_id = p.id
     page = c.get(f"/inventory/products/{product_id}").get_data(as_text=True)
     assert "1000 斤" not in page and "2 斤" in page and "PLU" in page
+
+
+def test_weighed_products_import_and_export_in_their_jin_or_kg(app_ctx):
+    import csv
+    import io
+
+    from app.inventory import catalogue_io
+
+    inv.category("导入副食")
+    data = ("条码,名称,分类,单位,市场价,慈善价,可用购物券,每月限购,销售方式,PLU\n"
+            "SZ-EGG94,导入鸡蛋,导入副食,,6.50,5.20,否,2,称重（斤）,94\n"
+            "SZ-RICE94,导入散米,导入副食,,8,6,是,2.5,称重(公斤),95\n").encode("utf-8-sig")
+    result = catalogue_io.import_catalogue(data, "weighed.csv")
+    assert result.created == 2
+    eggs, rice = services.find_by_barcode("SZ-EGG94"), services.find_by_barcode("SZ-RICE94")
+    assert (eggs.unit_grams, eggs.unit, eggs.plu, eggs.monthly_limit) == (500, "斤", 94, 1000)
+    assert (rice.unit_grams, rice.unit, rice.plu, rice.monthly_limit) == (1000, "kg", 95, 2500)
+    shop = factories.shop()
+    inv.stock(shop, eggs, 1250)
+    out, _m, _e = catalogue_io.export_catalogue("csv", shop_id=shop.id)
+    rows = {r[1]: r for r in csv.reader(io.StringIO(out.decode("utf-8-sig")))}
+    header = rows["条码"]
+    row = dict(zip(header, rows["SZ-EGG94"], strict=True))
+    assert (row["每月限购"], row["销售方式"], row["PLU"], row["库存"]) == ("2", "称重(斤)", "94", "2.5")
+    again = catalogue_io.import_catalogue(out, "round.csv")  # the export imports back unchanged
+    assert (again.created, again.updated) == (0, 0)
+    bad = ("条码,名称,分类,单位,市场价,慈善价,销售方式\nSZ-EGG93,坏,导入副食,斤,1,1,按两\n").encode()
+    with pytest.raises(InvalidInput, match="1 行错误"):
+        catalogue_io.import_catalogue(bad, "bad.csv")
