@@ -128,3 +128,35 @@ def test_the_test_label_page_is_accessible(live_server, new_page):
     assert page.locator("code.scale-label-code").inner_text() == DEMO_EGG_LABEL
     page.screenshot(path=str(SCREENSHOTS / "scale-label.png"))
     assert run_axe(page, impacts=ALL_IMPACTS) == []
+
+
+def test_a_fraction_of_a_piece_is_refused_in_chinese_not_truncated(live_server, new_page):
+    """Whatever puts 1.5 bottles into the basket (a future quantity keypad, a bug), the server
+    refuses it with `quantity_not_whole` and the till says so in Chinese; nothing is sold."""
+    from tests.browser.test_till import oil_barcode
+
+    new_cashier(live_server, "scale3")
+    page = new_page(viewport={"width": 1024, "height": 768})
+    log_in(page, live_server, username="scale3")
+    page.goto(live_server.url("/pos/"))
+    open_shift(page)
+    page.locator("#products .till-product").first.wait_for()
+    scan(page, oil_barcode(live_server))
+    page.locator("#cart [data-product-id]").first.wait_for()
+    page.evaluate("window.till.state.cart[0].qty = 1.5")
+    page.get_by_role("button", name="收款", exact=True).click()
+    pay = page.locator("#dlg-pay")
+    for key in "200":
+        pay.locator(f'[data-key="{key}"]').click()
+    pay.get_by_role("button", name="确认收款").click()
+    page.wait_for_function("document.getElementById('banner').dataset.code === 'quantity_not_whole'")
+    assert "按件销售，数量必须是整数：1.5" in page.locator("#banner-text").inner_text()
+
+    from app.auth.models import User
+    from app.extensions import db
+    from app.pos.models import Sale
+
+    with live_server.app.app_context():
+        sold = db.session.scalar(sa.select(sa.func.count()).select_from(Sale).join(User, User.id == Sale.cashier_id)
+                                 .where(User.username == "scale3"))
+    assert sold == 0
