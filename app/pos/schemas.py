@@ -1,25 +1,28 @@
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate
+from flask_babel import gettext as _
+from marshmallow import Schema, fields, validate
 
 from app.core import schema as boundary
 from app.core.schema import Int, QueryInt, Secret, Text
+from app.pos.errors import QuantityNotWhole
 
 
-class Quantity(fields.Raw):
-    """A line's count: a JSON number, checked by checkout (a fraction of a piece product is
-    refused there as `quantity_not_whole`, with the product's name), never truncated."""
+class Quantity(Int):
+    """A line's count of pieces: a JSON integer 1–999. A fraction (1.5) is refused with its own
+    stable code, `quantity_not_whole` (never truncated); text and booleans are `invalid_input`."""
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValidationError("qty 应为数字")
-        return value
+        if isinstance(value, float) and not value.is_integer():
+            raise QuantityNotWhole(_("按件销售的商品数量必须是整数，不能有小数：%(qty)s", qty=value),
+                                   details={"qty": value})
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class SaleLineIn(boundary.Schema):
     product_id = Int(minimum=1, allow_none=True)
     barcode = Text(max_length=32, allow_none=True)  # a product's code, or a scale label (it carries the weight)
-    qty = Quantity(allow_none=True, metadata={"description": "件数（按件商品，整数）"})
+    qty = Quantity(minimum=1, maximum=999, allow_none=True, metadata={"description": "件数（按件商品，整数）"})
     grams = Int(minimum=1, maximum=100_000, allow_none=True,
                 metadata={"description": "重量（克），称重商品；扫秤签时不用填"})
 

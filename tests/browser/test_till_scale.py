@@ -150,7 +150,7 @@ def test_a_fraction_of_a_piece_is_refused_in_chinese_not_truncated(live_server, 
         pay.locator(f'[data-key="{key}"]').click()
     pay.get_by_role("button", name="确认收款").click()
     page.wait_for_function("document.getElementById('banner').dataset.code === 'quantity_not_whole'")
-    assert "按件销售，数量必须是整数：1.5" in page.locator("#banner-text").inner_text()
+    assert "按件销售的商品数量必须是整数，不能有小数：1.5" in page.locator("#banner-text").inner_text()
 
     from app.auth.models import User
     from app.extensions import db
