@@ -116,3 +116,37 @@ def test_weighed_products_import_and_export_in_their_jin_or_kg(app_ctx):
     bad = ("条码,名称,分类,单位,市场价,慈善价,销售方式\nSZ-EGG93,坏,导入副食,斤,1,1,按两\n").encode()
     with pytest.raises(InvalidInput, match="1 行错误"):
         catalogue_io.import_catalogue(bad, "bad.csv")
+
+
+def test_the_stock_pages_take_and_show_weights(app, login):
+    with app.app_context():
+        shop = factories.shop("WGT1", name="称重店")
+        eggs = inv.product("页面鸡蛋", barcode="SZ-EGG93", market=650, charity=520, sale_unit="weight",
+                           unit_grams=500, plu=93)
+        rice = inv.product("页面挂面")
+        db.session.commit()
+        ids = {"eggs": eggs.id, "rice": rice.id, "rice_code": rice.barcode, "shop": shop.id}
+        assert shop.code
+    c = login("manager", shop=shop)
+    resp = c.post("/inventory/stock/receiving", data={
+        "shop": "WGT1", "supplier": "蛋厂", "received_by": "李店长", "barcode": ["SZ-EGG93", ids["rice_code"]],
+        "quantity": ["12.5", "3"], "unit_cost": ["4.20", ""]})
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:3000]
+    note = c.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "12.5 斤" in note and "3 袋" in note
+    resp = c.post("/inventory/stock/adjust", data={"shop": "WGT1", "barcode": "SZ-EGG93", "direction": "out",
+                                                    "quantity": "250g", "reason": "damaged"})
+    assert resp.status_code == 302
+    with app.app_context():
+        assert services.stock_on_hand(ids["shop"], ids["eggs"]) == 6000
+    assert "现有库存 12 斤" in c.get(resp.headers["Location"]).get_data(as_text=True)
+    moves = c.get(f"/inventory/stock/moves?product={ids['eggs']}").get_data(as_text=True)
+    assert "12.5 斤" in moves and "0.5 斤" in moves
+    assert "12 斤" in c.get(f"/inventory/products/{ids['eggs']}").get_data(as_text=True)
+    with app.app_context():
+        st = movements.start_stocktake(shop_id=ids["shop"])
+        movements.record_counts(st, {ids["eggs"]: "11.75"})
+        db.session.commit()
+        st_id = st.id
+    page = c.get(f"/inventory/stock/stocktakes/{st_id}").get_data(as_text=True)
+    assert 'value="11.75"' in page and "−0.25 斤" in page
