@@ -160,3 +160,24 @@ def test_a_fraction_of_a_piece_is_refused_in_chinese_not_truncated(live_server, 
         sold = db.session.scalar(sa.select(sa.func.count()).select_from(Sale).join(User, User.id == Sale.cashier_id)
                                  .where(User.username == "scale3"))
     assert sold == 0
+
+
+def test_a_weighed_line_weight_is_changed_by_a_tap(live_server, new_page):
+    new_cashier(live_server, "scale4")
+    page = new_page(viewport={"width": 1024, "height": 768})
+    log_in(page, live_server, username="scale4")
+    page.goto(live_server.url("/pos/"))
+    open_shift(page)
+    page.locator("#products .till-product").first.wait_for()
+    scan(page, DEMO_EGG_LABEL)
+    line = _egg_line(page)
+    line.wait_for()
+    line.get_by_role("button", name="改重量：散装鸡蛋").click()
+    dialog = page.locator("#dlg-weight")
+    dialog.wait_for(state="visible")
+    _key(dialog, "1")
+    page.keyboard.press("Enter")  # a hardware keypad's Enter confirms too
+    dialog.wait_for(state="hidden")
+    assert "1 斤" in line.inner_text() and "500 g" in line.inner_text()
+    assert page.locator("#t-total").inner_text() == "¥6.50"
+    assert page.locator("#cart .till-line").count() == 1
