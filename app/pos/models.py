@@ -140,9 +140,9 @@ class SaleLine(db.Model):
         CheckConstraint("unit_grams IS NULL OR unit_grams IN (500, 1000)", name="unit_grams_known"),
         Index("ix_pos_sale_line_product", "product_id"),
         # a sale's lines (it replaces the plain sale_id index) with what the charity-value
-        # figures sum, so they read no table row
+        # figures sum (a weighed line's amount needs its unit_grams), so they read no table row
         Index("ix_pos_sale_line_sale_charity", "sale_id", "charity_price", "quantity", "market_price_fen",
-              "line_total_fen"),
+              "line_total_fen", "unit_grams"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
