@@ -3,7 +3,7 @@
 - Stored: grams (stock, ledger moves, sale and void lines, monthly limits of weighed goods).
 - Shown: `format_weight(grams, unit_grams)` -> "0.75 斤", "1.234 kg" (exact, no float);
   `format_quantity(quantity, unit, unit_grams)` for any product
-  (piece goods: "3 袋").
+  (piece goods: "3袋").
 - Typed: `parse_weight(text, unit_grams)` -> grams. "1.5" is in the product's own unit (斤 or
   kg), while an int (from a program, not a person) is grams; a unit may be written after
   the number: 斤, 两 (50 g), kg / 公斤 / 千克, g / 克. A weight that is not whole grams
@@ -57,12 +57,12 @@ def format_grams(grams: int) -> str:
 
 
 def format_quantity(quantity: int | None, unit: str = "", unit_grams: int | None = None) -> str:
-    """A product's quantity as people read it: '3 袋' for piece goods, '0.75 斤' when weighed."""
+    """A product's quantity as people read it: '3袋' for piece goods, '0.75 斤' when weighed."""
     if quantity is None:
         return ""
     if unit_grams:
         return format_weight(quantity, unit_grams)
-    return f"{quantity} {unit}".strip()
+    return f"{quantity}{unit}"  # as the till has always written a count: "1袋"
 
 
 def parse_weight(value, unit_grams: int, *, label: str | None = None, allow_zero: bool = False,

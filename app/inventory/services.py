@@ -68,7 +68,7 @@ def parse_product_quantity(product: Product, value, *, what=None, allow_zero: bo
 
 
 def quantity_text(product: Product, quantity: int | None) -> str:
-    """'3 袋', or '0.75 斤' for a weighed product (quantity in grams)."""
+    """'3袋', or '0.75 斤' for a weighed product (quantity in grams)."""
     return format_quantity(quantity, product.unit, product.unit_grams if product.weighed else None)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from app.inventory.demo import DEMO_EGG_LABEL
 from tests.browser.conftest import SCREENSHOTS, run_axe
@@ -149,7 +150,7 @@ def test_a_fraction_of_a_piece_is_refused_in_chinese_not_truncated(live_server, 
     for key in "200":
         pay.locator(f'[data-key="{key}"]').click()
     pay.get_by_role("button", name="确认收款").click()
-    page.wait_for_function("document.getElementById('banner').dataset.code === 'quantity_not_whole'")
+    expect(page.locator("#banner")).to_have_attribute("data-code", "quantity_not_whole")
     assert "按件销售的商品数量必须是整数，不能有小数：1.5" in page.locator("#banner-text").inner_text()
 
     from app.auth.models import User

@@ -51,7 +51,7 @@ def test_weights_are_shown_exactly_in_jin_or_kg(grams, unit, text):
 
 
 def test_quantity_text_of_pieces_and_weights():
-    assert format_quantity(3, "袋") == "3 袋"
+    assert format_quantity(3, "袋") == "3袋"
     assert format_quantity(750, "斤", 500) == "1.5 斤"
 
 
