@@ -43,6 +43,9 @@ class Config:
     # Region prefix used to resolve district names in rosters (4110 = 许昌市).
     HOME_REGION_PREFIX = "4110"
     COMPLAINT_HOTLINE = "0374-12345"
+    # the scale-label layouts the shop's scales print (names from app/inventory/scale_labels.py
+    # LAYOUTS, comma-separated; their prefixes may not overlap)
+    SCALE_LABEL_LAYOUTS = "weight5,price5"
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -111,7 +114,7 @@ class Config:
             conf["PUBLIC_BASE_URL"] = DEV_PUBLIC_BASE_URL
         if env.get("DATABASE_URL"):
             conf["SQLALCHEMY_DATABASE_URI"] = normalise_db_url(env["DATABASE_URL"])
-        for key in ("PUBLIC_BASE_URL", "COMPLAINT_HOTLINE", "HOME_REGION_PREFIX",
+        for key in ("PUBLIC_BASE_URL", "COMPLAINT_HOTLINE", "HOME_REGION_PREFIX", "SCALE_LABEL_LAYOUTS",
                     "RATELIMIT_STORAGE_URI", "DATA_KEY", "CJK_FONT_PATH",
                     "LOGIN_LIMIT_PER_PAIR", "LOGIN_LIMIT_PER_ADDRESS", "LOGIN_LIMIT_PER_ACCOUNT",
                     "LOGIN_LIMIT_PER_DEVICE", "METRICS_ALLOW"):

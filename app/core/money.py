@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 from flask_babel import gettext as _
+from sqlalchemy import BigInteger, case, cast
 
 from app.core.errors import InvalidInput
 
@@ -61,6 +62,32 @@ def parse_yuan(text: str | int, *, allow_negative: bool = False, label: str | No
     return fen
 
 
+def line_amount_fen(price_fen: int, quantity: int, unit_grams: int | None = None) -> int:
+    """What `quantity` of a product costs at `price_fen` per unit: the one rule, for charity and
+    market price, quotes, checkout, voids and receipts alike.
+
+    Piece goods (`unit_grams` None): price × count. Weighed goods: `quantity` is grams and the
+    price is per `unit_grams` (500 for 斤, 1000 for kg); the amount is rounded half up to the
+    fen, in integers only: round(price × grams / unit_grams).
+    """
+    for value in (price_fen, quantity):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"price and quantity must be integers, got {type(value).__name__}")
+    if price_fen < 0 or quantity < 0:
+        raise ValueError("price and quantity cannot be negative")
+    if unit_grams is None:
+        return price_fen * quantity
+    if isinstance(unit_grams, bool) or not isinstance(unit_grams, int) or unit_grams <= 0:
+        raise ValueError(f"unit_grams must be a positive integer, got {unit_grams!r}")
+    return (2 * price_fen * quantity + unit_grams) // (2 * unit_grams)
+
+
+def line_amount_sql(price, quantity, unit_grams):
+    """`line_amount_fen` as a SQL expression over columns (the books recompute with it): the
+    same integers, in 64 bits (price × grams passes 2³¹ for a few kilos of an expensive good)."""
+    p, q = cast(price, BigInteger), cast(quantity, BigInteger)
+    return case((unit_grams.is_(None), p * q),
+                else_=(2 * p * q + unit_grams) // (2 * cast(unit_grams, BigInteger)))
 def prorate_fen(total_fen: int, part: int, whole: int) -> int:
     """The share `part / whole` of `total_fen`, in whole fen, rounded half up (四舍五入):
     prorate_fen(500000, 47, 50) == 470000, prorate_fen(1000, 1, 3) == 333, prorate_fen(1000, 2, 3)

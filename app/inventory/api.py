@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from flask import jsonify, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from app.auth.permissions import require_role
-from app.inventory import catalogue, scope, services
-from app.inventory.schemas import ProductDetailQuerySchema, ProductQuerySchema, ProductSchema
+from app.core.errors import InvalidInput
+from app.inventory import catalogue, scale_labels, scope, services
+from app.inventory.schemas import ProductDetailQuerySchema, ProductQuerySchema, ProductSchema, ScaleLabelSchema
 
 blp = Blueprint("api_inventory", __name__, description="商品与库存 Products and stock")
 TILL_ROLES = ("admin", "federation", "manager", "cashier")
@@ -59,3 +61,24 @@ def get_product(args, product_id: int):
     if shop is not None:
         services.attach_stock([product], shop.id)
     return product
+
+
+@blp.route("/scale-labels/<string:code>", methods=["GET"])
+@require_role(*TILL_ROLES)
+@blp.arguments(ProductDetailQuerySchema, location="query")
+@blp.response(200, ScaleLabelSchema)
+def read_scale_label(args, code: str):
+    """What a scale label (EAN-13 starting with 2) names: the weighed product, by its PLU, and
+    the weight in grams (a price label: its price ÷ the market price per 斤/kg).
+
+    `scale_label_invalid` for a wrong check digit, `plu_unknown` for a PLU no weighed product
+    has; `invalid_input` for a code that is no scale label of the configured layouts.
+    """
+    label = scale_labels.parse(code[:40])
+    if label is None:
+        raise InvalidInput(_("这不是秤签条码：%(code)s", code=code[:40]))
+    shop = scope.shop_for(current_user, args.get("shop"))
+    if shop is not None:
+        services.attach_stock([label.product], shop.id)
+    return {"code": label.code, "layout": label.layout.name, "plu": label.plu, "grams": label.grams,
+            "label_price_fen": label.label_price_fen, "product": label.product}

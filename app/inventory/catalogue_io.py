@@ -23,8 +23,10 @@ from app.core import audit
 from app.core.db import unique_or
 from app.core.errors import Conflict, InvalidInput
 from app.core.money import format_fen_plain, parse_yuan
+from app.core.numbers import parse_int
 from app.core.spreadsheet import read_xlsx_safely, safe_text  # shared with the reports' exports
 from app.core.text import is_digits
+from app.core.weights import parse_weight
 from app.extensions import db
 from app.inventory import barcodes, services
 from app.inventory.errors import ImportFailed
@@ -45,9 +47,18 @@ COLUMNS = {
     "voucher_eligible": ("可用购物券", "可用券", "购物券", "voucher_eligible"),
     "monthly_limit": ("每月限购", "月限购", "monthly_limit"),
     "active": ("在售", "启用", "active"),
+    "sale_unit": ("销售方式", "计量方式", "sale_unit"),
+    "plu": ("plu", "秤码", "电子秤plu"),
 }
 REQUIRED = ("barcode", "name", "category", "unit", "market_price", "charity_price")
-EXPORT_HEADERS = ("编号", "条码", "名称", "分类", "单位", "市场价", "慈善价", "可用购物券", "每月限购", "在售")
+EXPORT_HEADERS = ("编号", "条码", "名称", "分类", "单位", "市场价", "慈善价", "可用购物券", "每月限购", "在售",
+                  "销售方式", "PLU")
+# 销售方式: pieces, or weighed and priced per 斤 or kg. A weighed product's quantities in the file
+# (每月限购, 库存, 补货线) are in its 斤 or kg, as its 单位 says, like the product form.
+SALE_MODES = {"按件": None, "件": None, "piece": None, "称重(斤)": 500, "称重斤": 500, "称重": 500, "斤": 500,
+              "jin": 500, "weight": 500, "称重(公斤)": 1000, "称重(kg)": 1000, "称重公斤": 1000, "公斤": 1000,
+              "kg": 1000}
+SALE_MODE_TEXT = {None: "按件", 500: "称重(斤)", 1000: "称重(公斤)"}
 TRUE_WORDS = {"是", "y", "yes", "true", "1", "√", "✓", "可", "可用"}
 FALSE_WORDS = {"否", "n", "no", "false", "0", "×", "不可", "不可用"}
 
@@ -180,11 +191,27 @@ def _parse_row(values: dict, *, categories: dict, by_id: dict, by_code: dict,
     out["voucher_eligible"] = _bool(values.get("voucher_eligible", ""),
                                     product.voucher_eligible if product else False, _("可用购物券"), errors)
     out["active"] = _bool(values.get("active", ""), product.active if product else True, _("在售"), errors)
+    unit_grams = product.unit_grams if product is not None and product.weighed else None
+    mode = unicodedata.normalize("NFKC", values.get("sale_unit", "")).strip().lower().replace(" ", "")
+    if mode:
+        if mode not in SALE_MODES:
+            errors.append(_("销售方式应填 按件、称重(斤) 或 称重(公斤)：%(value)s", value=values["sale_unit"]))
+            failed.add("sale_unit")
+        else:
+            unit_grams = SALE_MODES[mode]
+            out["sale_unit"], out["unit_grams"] = ("weight" if unit_grams else "piece"), unit_grams
+    if values.get("plu", "").strip():
+        try:
+            out["plu"] = parse_int(values["plu"], label="PLU", minimum=1, maximum=999_999)
+        except InvalidInput as e:
+            errors.append(str(e.message))
+            failed.add("plu")
     if "monthly_limit" in values:
         limit_text = values["monthly_limit"].strip()
         try:
-            out["monthly_limit"] = (services.parse_quantity(limit_text, what=_("每月限购"))
-                                    if limit_text else None)
+            out["monthly_limit"] = (None if not limit_text
+                                    else parse_weight(limit_text, unit_grams, label=_("每月限购")) if unit_grams
+                                    else services.parse_quantity(limit_text, what=_("每月限购")))
         except InvalidInput as e:
             errors.append(str(e.message))
             failed.add("monthly_limit")
@@ -289,11 +316,19 @@ def catalogue_rows(*, shop_id: int | None = None) -> tuple[list[str], list[list]
     for p in products:
         row = [p.id, p.barcode, p.name, p.category.name, p.unit, Decimal(format_fen_plain(p.market_price_fen)),
                Decimal(format_fen_plain(p.charity_price_fen)), "是" if p.voucher_eligible else "否",
-               p.monthly_limit if p.monthly_limit is not None else "", "是" if p.active else "否"]
+               _in_unit(p, p.monthly_limit) if p.monthly_limit is not None else "", "是" if p.active else "否",
+               SALE_MODE_TEXT[p.unit_grams if p.weighed else None], p.plu if p.plu is not None else ""]
         if shop_id is not None:
-            row += list(levels.get(p.id, (0, 0)))
+            row += [_in_unit(p, q) for q in levels.get(p.id, (0, 0))]
         rows.append(row)
     return headers, rows
+
+
+def _in_unit(product: Product, quantity: int):
+    """A count, or a weighed product's grams in its 斤/kg as an exact number (1250 g -> 2.5)."""
+    if not product.weighed:
+        return quantity
+    return Decimal(quantity) / Decimal(product.unit_grams)
 
 
 def export_catalogue(fmt: str = "csv", *, shop_id: int | None = None) -> tuple[bytes, str, str]:

@@ -25,7 +25,7 @@ CATEGORIES = [
 ]
 
 # barcode (12 digits + check, or an internal code), name, category, unit, market fen, charity fen,
-# voucher eligible, monthly limit, opening stock, reorder level
+# voucher eligible, monthly limit, opening stock, reorder level (weighed goods: grams, prices per 斤)
 PRODUCTS = [
     ("692000100001", "东北大米 5kg", "粮食", "袋", 3990, 2990, True, 1, 40, 10),
     ("692000100002", "五得利小麦粉 5kg", "粮食", "袋", 2980, 2180, True, 1, 40, 10),
@@ -37,12 +37,17 @@ PRODUCTS = [
     ("692000100008", "生抽酱油 500ml", "调味品", "瓶", 890, 650, True, None, 40, 10),
     ("692000100009", "山西老陈醋 500ml", "调味品", "瓶", 790, 590, True, None, 40, 10),
     ("692000100010", "白砂糖 500g", "调味品", "袋", 690, 520, True, None, 30, 8),
-    ("SZ-EGG01", "散装鸡蛋（每斤）", "副食", "斤", 650, 520, False, None, 50, 15),
+    ("SZ-EGG01", "散装鸡蛋", "副食", "斤", 650, 520, False, 1000, 25000, 7500),
     ("692000100011", "洗衣粉 1.5kg", "日用品", "袋", 1990, 1490, False, None, 24, 6),
     ("692000100012", "香皂 3块装", "日用品", "盒", 1290, 990, False, None, 24, 6),
     ("692000100013", "卫生纸 10卷", "日用品", "提", 2590, 1990, False, None, 0, 5),
     ("692000100014", "啤酒 500ml", "酒水", "瓶", 450, 450, False, None, 24, 0),
 ]
+
+# weighed goods: barcode -> (unit grams, scale PLU). 散装鸡蛋 is sold per 斤 (¥6.50, charity ¥5.20),
+# at most 2 斤 a month at the charity price; its scale label for 0.75 斤 (375 g) is DEMO_EGG_LABEL.
+WEIGHED = {"SZ-EGG01": (500, 1)}
+DEMO_EGG_LABEL = "2100001003753"  # weight5: 21 + PLU 00001 + 00375 g + check digit 3 (see README)
 
 
 def _code(code: str) -> str:
@@ -59,9 +64,12 @@ def seed(echo) -> None:
         barcode = _code(code)
         product = db.session.scalar(select(Product).where(Product.barcode == barcode))
         if product is None:
+            unit_grams, plu = WEIGHED.get(code, (None, None))
             product = services.create_product(barcode=barcode, name=name, category_id=cats[cat].id, unit=unit,
                                               market_price_fen=market, charity_price_fen=charity,
-                                              voucher_eligible=eligible, monthly_limit=limit)
+                                              voucher_eligible=eligible, monthly_limit=limit,
+                                              sale_unit="weight" if unit_grams else "piece",
+                                              unit_grams=unit_grams, plu=plu)
         products.append((product, opening, reorder))
     stocked = 0
     for shop in auth_services.list_shops():

@@ -62,6 +62,11 @@ class Product(db.Model):
         CheckConstraint("charity_price_fen > 0", name="charity_positive"),
         CheckConstraint("charity_price_fen <= market_price_fen", name="charity_not_above_market"),
         CheckConstraint("monthly_limit IS NULL OR monthly_limit > 0", name="limit_positive"),
+        CheckConstraint("sale_unit IN ('piece','weight')", name="sale_unit_known"),
+        CheckConstraint("(sale_unit = 'weight') = (unit_grams IS NOT NULL) AND "
+                        "(unit_grams IS NULL OR unit_grams IN (500, 1000))", name="unit_grams_of_weight"),
+        CheckConstraint("plu IS NULL OR (sale_unit = 'weight' AND plu BETWEEN 1 AND 999999)", name="plu_weighed"),
+        Index("ix_inv_product_plu", "plu", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -73,8 +78,15 @@ class Product(db.Model):
     market_price_fen: Mapped[int] = mapped_column(Integer)
     charity_price_fen: Mapped[int] = mapped_column(Integer)
     voucher_eligible: Mapped[bool] = mapped_column(Boolean, default=False)
-    # units per recipient per month at the charity price, city-wide; None = no limit
+    # units (grams for weighed goods) per recipient per month at the charity price, city-wide;
+    # None = no limit
     monthly_limit: Mapped[int | None] = mapped_column(Integer)
+    # "piece": counted in whole units; "weight": stock, sales and limits in grams, prices per
+    # `unit_grams` (500 = 斤, 1000 = kg), amounts by app.core.money.line_amount_fen
+    sale_unit: Mapped[str] = mapped_column(String(6), default="piece", server_default="piece")
+    unit_grams: Mapped[int | None] = mapped_column(Integer)
+    # the scale's PLU (price look-up number) of a weighed product: its scale labels carry it
+    plu: Mapped[int | None] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # version tag (start of the SHA-256) of the picture in inv_product_image, None without one
     image: Mapped[str | None] = mapped_column(String(80))
@@ -89,6 +101,10 @@ class Product(db.Model):
     @property
     def is_internal_code(self) -> bool:
         return not self.barcode.isdigit()
+
+    @property
+    def weighed(self) -> bool:
+        return self.sale_unit == "weight"
 
 
 class ProductImage(db.Model):

@@ -32,7 +32,7 @@ from app.inventory.models import (
     Transfer,
     TransferLine,
 )
-from app.inventory.services import apply_move, get_product, parse_quantity
+from app.inventory.services import apply_move, get_product, parse_product_quantity
 
 MAX_LINES = 500
 
@@ -58,7 +58,7 @@ def _clean_lines(lines, *, with_cost: bool = False) -> list[tuple[Product, int, 
             continue
         product = _resolve_product(line, n)
         try:
-            qty = parse_quantity(line.get("quantity"))
+            qty = parse_product_quantity(product, line.get("quantity"))
             cost = None
             if with_cost and str(line.get("unit_cost") or "").strip():
                 cost = parse_yuan(line["unit_cost"])
@@ -125,7 +125,8 @@ def adjust(*, shop_id: int, product_id: int, quantity, reason: str, note: str = 
     direction = ADJUST_REASONS.get(reason)
     if direction is None:
         raise InvalidInput(_("请选择调整原因"))
-    delta = parse_quantity(quantity, allow_negative=True)
+    product = get_product(product_id)
+    delta = parse_product_quantity(product, quantity, allow_negative=True)
     note = (note or "").strip()
     if direction < 0 and delta > 0:
         raise InvalidInput(_("破损、过期、丢失只能减少库存，请填写负数"))
@@ -133,7 +134,6 @@ def adjust(*, shop_id: int, product_id: int, quantity, reason: str, note: str = 
         raise InvalidInput(_("找回只能增加库存"))
     if reason == "other" and not note:
         raise InvalidInput(_("原因为「其他」时必须填写说明"))
-    product = get_product(product_id)
     apply_move(shop_id=shop_id, product_id=product.id, delta=delta, kind="adjust", reason=reason,
                note=note, ref_type="adjustment", user_id=user_id)
     move = db.session.scalars(select(StockMove).where(StockMove.shop_id == shop_id,
@@ -244,7 +244,8 @@ def record_counts(st: Stocktake, counts: dict) -> int:
             parsed[line.product_id] = None
             continue
         try:
-            parsed[line.product_id] = parse_quantity(value, what=_("实盘数量"), allow_zero=True)
+            parsed[line.product_id] = parse_product_quantity(line.product, value, what=_("实盘数量"),
+                                                              allow_zero=True)
         except InvalidInput as e:
             raise InvalidInput(_("%(name)s：%(error)s", name=line.product.name, error=e.message)) from None
     changed = 0

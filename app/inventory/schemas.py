@@ -25,9 +25,24 @@ class ProductSchema(Schema):
         metadata={"description": "慈善价（分），仅在收银台识别救助对象后适用"})
     voucher_eligible = fields.Boolean(metadata={"description": "可用购物券支付（烟酒永远不可）"})
     monthly_limit = fields.Integer(
-        allow_none=True, metadata={"description": "每位救助对象每月按慈善价可购数量（全市合计），空为不限"})
+        allow_none=True,
+        metadata={"description": "每位救助对象每月按慈善价可购数量（称重商品为克；全市合计），空为不限"})
     active = fields.Boolean()
-    stock = fields.Integer(allow_none=True, metadata={"description": "用户所在门店（或 shop 参数门店）的库存"})
+    stock = fields.Integer(allow_none=True,
+                           metadata={"description": "用户所在门店（或 shop 参数门店）的库存（称重商品为克）"})
+    sale_unit = fields.String(metadata={"description": "piece 按件（整数），weight 称重（数量为克）"})
+    unit_grams = fields.Integer(
+        allow_none=True, metadata={"description": "称重商品的计价单位克数：500 = 斤，1000 = kg；价格为每单位"})
+    plu = fields.Integer(allow_none=True, metadata={"description": "电子秤 PLU（称重商品）"})
+
+
+class ScaleLabelSchema(Schema):
+    code = fields.String(metadata={"description": "秤签条码（EAN-13，2 开头）"})
+    layout = fields.String(metadata={"description": "条码格式（weight5、price5、weight6、price6）"})
+    plu = fields.Integer()
+    grams = fields.Integer(metadata={"description": "重量（克）；金额码为 金额 ÷ 市场单价 折算"})
+    label_price_fen = fields.Integer(allow_none=True, metadata={"description": "金额码上的金额（分）"})
+    product = fields.Nested(ProductSchema)
 
 
 class ProductQuerySchema(boundary.Schema):

@@ -22,8 +22,9 @@ from app.core.errors import Conflict, InvalidInput, NotFound
 from app.core.money import format_fen
 from app.core.numbers import parse_int
 from app.core.text import is_digits
+from app.core.weights import SALE_UNITS, UNIT_GRAMS, format_quantity, parse_weight
 from app.extensions import db
-from app.inventory import barcodes
+from app.inventory import barcodes, scale_labels
 from app.inventory.errors import OutOfStock
 from app.inventory.models import (
     MOVE_KINDS,
@@ -36,8 +37,9 @@ from app.inventory.models import (
 
 MAX_QUANTITY = 1_000_000
 MAX_MONTHLY_LIMIT = 999
+MAX_MONTHLY_LIMIT_GRAMS = 100_000  # a weighed product's monthly limit: up to 100 kg
 PRODUCT_FIELDS = ("barcode", "name", "category_id", "unit", "market_price_fen", "charity_price_fen",
-                  "voucher_eligible", "monthly_limit", "active")
+                  "voucher_eligible", "monthly_limit", "active", "sale_unit", "unit_grams", "plu")
 
 
 # --- small parsers shared by views, imports and services ----------------------------------
@@ -53,6 +55,21 @@ def parse_quantity(value, *, what=None, allow_zero: bool = False, allow_negative
     if abs(n) > MAX_QUANTITY:
         raise InvalidInput(_("%(what)s过大：%(value)s", what=label, value=value))
     return n
+
+
+def parse_product_quantity(product: Product, value, *, what=None, allow_zero: bool = False,
+                           allow_negative: bool = False) -> int:
+    """A quantity of `product` typed by a person: whole units for piece goods (parse_quantity),
+    grams for weighed goods ('1.5' in its 斤 or kg, or with a unit: '750g', '2kg')."""
+    if product.weighed:
+        return parse_weight(value, product.unit_grams, label=what or _("重量"), allow_zero=allow_zero,
+                            allow_negative=allow_negative)
+    return parse_quantity(value, what=what, allow_zero=allow_zero, allow_negative=allow_negative)
+
+
+def quantity_text(product: Product, quantity: int | None) -> str:
+    """'3袋', or '0.75 斤' for a weighed product (quantity in grams)."""
+    return format_quantity(quantity, product.unit, product.unit_grams if product.weighed else None)
 
 
 # --- categories ----------------------------------------------------------------------------
@@ -112,6 +129,10 @@ def find_by_barcode(barcode) -> Product:
     return product
 
 
+def read_scale_label(code) -> scale_labels.ScaleLabel | None:
+    """The weighed product and grams a scale label names (app/inventory/scale_labels.py); None
+    when `code` is no scale label; `scale_label_invalid` / `plu_unknown` for a bad one."""
+    return scale_labels.parse(code)
 def products_by_code(codes, *, shop_id: int | None = None) -> dict[str, Product]:
     """{code as typed: product} for the codes that name a product (normalised as a scan is; with
     `shop_id`, each product's `.stock` at that shop). Codes that name none are left out."""
@@ -220,6 +241,8 @@ def clean_product_values(values: dict, *, product: Product | None = None,
     else:
         out["category_id"] = category.id
     unit = str(merged.get("unit") or "").strip()
+    if merged.get("sale_unit") == "weight":
+        unit = unit or UNIT_GRAMS.get(merged.get("unit_grams"), "斤")  # set from unit_grams below
     if not unit or len(unit) > 10:
         errors.append(("unit", _("单位不能为空，最多 10 字（如 袋、桶、瓶、kg）")))
     out["unit"] = unit
@@ -238,15 +261,56 @@ def clean_product_values(values: dict, *, product: Product | None = None,
         errors.append(("voucher_eligible",
                        _("「%(category)s」类商品不能用购物券支付（烟酒一律不可）", category=category.name)))
     out["voucher_eligible"] = eligible
+    weighed = _clean_sale_unit(merged, values, product, out, errors, taken)
     limit = merged.get("monthly_limit")
-    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)
-                              or not 0 < limit <= MAX_MONTHLY_LIMIT):
+    if weighed:
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)
+                                  or not 0 < limit <= MAX_MONTHLY_LIMIT_GRAMS):
+            errors.append(("monthly_limit", _("称重商品的每月限购为 1–%(max)s 克，或留空表示不限",
+                                              max=MAX_MONTHLY_LIMIT_GRAMS)))
+    elif limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)
+                                or not 0 < limit <= MAX_MONTHLY_LIMIT):
         errors.append(("monthly_limit", _("每月限购数量应为 1–%(max)s 的整数，或留空表示不限", max=MAX_MONTHLY_LIMIT)))
     out["monthly_limit"] = limit
     out["active"] = bool(merged.get("active", True))
     if product is not None and "barcode" not in values:
         out["barcode"] = product.barcode
     return out, errors
+
+
+def _clean_sale_unit(merged: dict, values: dict, product: Product | None, out: dict,
+                     errors: list, taken: dict | None) -> bool:
+    """sale_unit, unit_grams and plu of a product; True when it is sold by weight. A weighed
+    product's unit is its weight unit (斤 or kg), its PLU is unique. The sale unit and weight
+    unit of a product with stock moves or sales cannot change: its quantities are counted in
+    them (make a new product instead)."""
+    sale_unit = merged.get("sale_unit") or "piece"
+    if sale_unit not in SALE_UNITS:
+        errors.append(("sale_unit", _("销售方式只能是按件或称重")))
+        return False
+    weighed = sale_unit == "weight"
+    unit_grams = merged.get("unit_grams") if weighed else None
+    if weighed and unit_grams not in UNIT_GRAMS:
+        errors.append(("unit_grams", _("称重商品按斤（500 克）或按公斤（1000 克）计价")))
+    plu = merged.get("plu") if weighed else None
+    if plu is not None and (isinstance(plu, bool) or not isinstance(plu, int) or not 0 < plu <= 999_999):
+        errors.append(("plu", _("PLU 应为 1–999999 的整数")))
+    elif plu is not None and taken is None:
+        other = db.session.scalar(select(Product).where(Product.plu == plu))
+        if other is not None and (product is None or other.id != product.id):
+            errors.append(("plu", _("PLU %(plu)s 已被商品「%(name)s」使用", plu=plu, name=other.name)))
+    if product is not None and (product.sale_unit != sale_unit or product.unit_grams != unit_grams) \
+            and _has_history(product.id):
+        errors.append(("sale_unit", _("「%(name)s」已有库存或销售记录，不能改变销售方式或计价单位；请新建商品",
+                                      name=product.name)))
+    out["sale_unit"], out["unit_grams"], out["plu"] = sale_unit, unit_grams, plu
+    if weighed and unit_grams in UNIT_GRAMS:
+        out["unit"] = UNIT_GRAMS[unit_grams]
+    return weighed
+
+
+def _has_history(product_id: int) -> bool:
+    return db.session.scalar(select(StockMove.id).where(StockMove.product_id == product_id).limit(1)) is not None
 
 
 def _raise_errors(errors: list[tuple[str, str]]) -> None:
@@ -368,7 +432,9 @@ def apply_move(*, shop_id: int, product_id: int, delta: int, kind: str, reason: 
             product = db.session.get(Product, product_id)
             have = stock_on_hand(shop_id, product_id)
             raise OutOfStock(_("库存不足：%(name)s 现有 %(have)s，需要 %(need)s",
-                               name=product.name if product else product_id, have=have, need=-delta),
+                               name=product.name if product else product_id,
+                               have=quantity_text(product, have) if product else have,
+                               need=quantity_text(product, -delta) if product else -delta),
                              details={"product_id": product_id, "shop_id": shop_id,
                                       "requested": -delta, "on_hand": have})
     else:
@@ -410,8 +476,7 @@ def return_stock(*, shop_id: int, product_id: int, quantity, kind: str, ref_type
 def set_reorder_level(*, shop_id: int, product_id: int, level) -> None:
     """Set a shop's reorder level of a product: one upsert that changes the row only when the level
     differs, so the same setting sent twice is audited once."""
-    n = parse_quantity(level, what=_("补货线"), allow_zero=True)
-    get_product(product_id)
+    n = parse_product_quantity(get_product(product_id), level, what=_("补货线"), allow_zero=True)
     table = StockLevel.__table__
     insert = postgresql.insert if _dialect() == "postgresql" else sqlite.insert
     stmt = insert(table).values(shop_id=shop_id, product_id=product_id, on_hand=0, reorder_level=n)

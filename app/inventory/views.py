@@ -11,10 +11,14 @@ from flask_login import current_user
 from app.auth.permissions import require_role
 from app.core.errors import DomainError, InvalidInput
 from app.core.idempotency import form_once
-from app.core.money import format_fen_plain, parse_yuan
-from app.core.numbers import arg_int
+from app.core.money import format_fen_plain, line_amount_fen, parse_yuan
+from app.core.numbers import arg_int, parse_int
+from app.core.weights import JIN, KG, parse_weight
 from app.extensions import db
-from app.inventory import catalogue_io, images, labels, movements, scope, services
+from app.inventory import catalogue_io, images, labels, movements, scale_labels, scope, services
+from app.inventory.setup import quantity_input
+
+SALE_MODES = {"piece": None, "jin": JIN, "kg": KG}  # the form's choice -> unit_grams
 
 bp = Blueprint("inventory", __name__, url_prefix="/inventory", template_folder="templates")
 
@@ -70,9 +74,19 @@ def _product_values() -> tuple[dict, list[str]]:
             values[key] = parse_yuan(f.get(key.removesuffix("_fen"), ""))
         except InvalidInput as e:
             errors.append(f"{label}：{e.message}")
+    how = f.get("sale_unit", "piece")  # piece, jin (weighed, priced per 斤) or kg
+    values["sale_unit"] = how if how not in SALE_MODES else "piece" if how == "piece" else "weight"
+    values["unit_grams"] = SALE_MODES.get(how)
+    plu = (f.get("plu") or "").strip()
     limit = (f.get("monthly_limit") or "").strip()
     try:
-        values["monthly_limit"] = services.parse_quantity(limit, what=_("每月限购")) if limit else None
+        values["plu"] = parse_int(plu, label="PLU", minimum=1, maximum=999_999) if plu else None
+        if not limit:
+            values["monthly_limit"] = None
+        elif values["unit_grams"]:
+            values["monthly_limit"] = parse_weight(limit, values["unit_grams"], label=_("每月限购"))
+        else:
+            values["monthly_limit"] = services.parse_quantity(limit, what=_("每月限购"))
     except InvalidInput as e:
         errors.append(str(e.message))
     return values, errors
@@ -94,7 +108,9 @@ def _render_form(product=None, error=None, status=200):
                 "market_price": format_fen_plain(product.market_price_fen),
                 "charity_price": format_fen_plain(product.charity_price_fen),
                 "voucher_eligible": "1" if product.voucher_eligible else "",
-                "monthly_limit": "" if product.monthly_limit is None else str(product.monthly_limit),
+                "monthly_limit": quantity_input(product.monthly_limit, product),
+                "sale_unit": {500: "jin", 1000: "kg"}.get(product.unit_grams, "piece") if product.weighed else "piece",
+                "plu": "" if product.plu is None else str(product.plu),
                 "active": "1" if product.active else ""}
     return render_template("inventory/product_form.html", product=product, form=form or {"active": "1"},
                            error=error, categories=services.list_categories()), status
@@ -135,6 +151,25 @@ def product(product_id: int):
                            prices=services.price_history(product.id), moves=history,
                            shop_names={s.id: s.name for s in shops},
                            can_change={s.id for s in shops if current_user.role in scope.CHANGE_ROLES})
+
+
+@bp.get("/products/<int:product_id>/scale-label")
+@require_role(*STAFF)
+def scale_label(product_id: int):
+    """A test scale label for a weighed product (what the shop scale prints), to try the till's
+    scanner or print for training: the weight typed in 斤/kg or grams, default 0.75 斤."""
+    product = services.get_product(product_id)
+    typed = (request.args.get("weight") or "").strip()
+    error, label = None, None
+    try:
+        grams = parse_weight(typed or "375g", product.unit_grams or JIN)
+        code = scale_labels.label_for(product, grams)
+        label = {"code": code, "grams": grams, "bars": scale_labels.ean13_svg_path(code),
+                 "amount_fen": line_amount_fen(product.market_price_fen, grams, product.unit_grams)}
+    except InvalidInput as e:
+        error = e.message
+    return render_template("inventory/scale_label.html", product=product, label=label, error=error,
+                           weight=typed), 200 if label else 400
 
 
 @bp.get("/products/<int:product_id>/edit")

@@ -156,7 +156,7 @@ def adjust_post():
     f = request.form
     try:
         product = services.find_by_barcode(f.get("barcode"))
-        qty = services.parse_quantity(f.get("quantity"))
+        qty = services.parse_product_quantity(product, f.get("quantity"))
         direction = -1 if f.get("direction", "out") == "out" else 1
         movements.adjust(shop_id=shop.id, product_id=product.id, quantity=direction * qty,
                          reason=f.get("reason", ""), note=f.get("note", ""), user_id=current_user.id)
@@ -165,7 +165,7 @@ def adjust_post():
         return _adjust_form(e.message, e.status)
     db.session.commit()
     flash(_("已调整 %(name)s，现有库存 %(n)s", name=product.name,
-            n=services.stock_on_hand(shop.id, product.id)), "success")
+            n=services.quantity_text(product, services.stock_on_hand(shop.id, product.id))), "success")
     return redirect(url_for("inv_stock.adjust_form"))
 
 

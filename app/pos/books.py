@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, literal, or_, select, union_all
 
 from app.core.books import Check, Window, as_text, difference
+from app.core.money import line_amount_sql
 from app.extensions import db
 from app.inventory import books as inventory_books
 from app.pos.models import PAYMENT_METHODS, Payment, Sale, SaleLine, Void, VoidLine
@@ -56,7 +57,8 @@ def sale_arithmetic(window: Window) -> list[dict]:
     lines = _of_window_sales(select(
         SaleLine.sale_id.label("sale_id"),
         func.sum(SaleLine.line_total_fen).label("lines_fen"),
-        func.sum(SaleLine.market_price_fen * SaleLine.quantity).label("market_fen"),
+        func.sum(line_amount_sql(SaleLine.market_price_fen, SaleLine.quantity,
+                                 SaleLine.unit_grams)).label("market_fen"),
         func.sum(case((SaleLine.voucher_eligible.is_(True), SaleLine.line_total_fen), else_=0)).label("eligible_fen")),
         window, SaleLine.sale_id).group_by(SaleLine.sale_id).subquery()
     is_voucher = Payment.method == "voucher"
@@ -98,10 +100,10 @@ def sale_arithmetic(window: Window) -> list[dict]:
                 (v_rows <= allowed, ("voucher_payment_rows", v_rows), ("vouchers_named", allowed), "≤")):
             if not ok:
                 out.append(difference(name, obj, left, right, rel))
+    priced = line_amount_sql(SaleLine.price_fen, SaleLine.quantity, SaleLine.unit_grams)
     bad_lines = _of_window_sales(
-        select(SaleLine.id, SaleLine.sale_id, SaleLine.product_id, SaleLine.line_total_fen,
-               SaleLine.price_fen * SaleLine.quantity)
-        .where(SaleLine.line_total_fen != SaleLine.price_fen * SaleLine.quantity), window, SaleLine.sale_id)
+        select(SaleLine.id, SaleLine.sale_id, SaleLine.product_id, SaleLine.line_total_fen, priced)
+        .where(SaleLine.line_total_fen != priced), window, SaleLine.sale_id)
     rows = db.session.execute(bad_lines).all()
     facts = sale_facts(r[1] for r in rows)
     out += [difference(name, _sale_objects(facts, sid, line_id=lid, product_id=pid),
@@ -131,13 +133,28 @@ def void_arithmetic(window: Window) -> list[dict]:
         .where(or_(Void.total_fen != lines_fen, Void.total_fen != Void.voucher_refund_fen + refunds,
                    Void.shop_id != Sale.shop_id)), window, Void.sale_id)
     rows = db.session.execute(q).all()
+    # piece lines: each void line = price × qty; weighed lines (their parts are differences of
+    # rounded amounts, see voids.void_amount_fen): Σ void lines of a sale line = the amount of
+    # Σ their grams, checked per sale line below
     line_q = (select(VoidLine.id, VoidLine.void_id, Void.sale_id, SaleLine.id, SaleLine.sale_id,
                      VoidLine.amount_fen, SaleLine.price_fen * VoidLine.quantity)
               .join(Void, Void.id == VoidLine.void_id).join(SaleLine, SaleLine.id == VoidLine.sale_line_id)
-              .where(or_(VoidLine.amount_fen != SaleLine.price_fen * VoidLine.quantity,
+              .where(or_(SaleLine.unit_grams.is_(None)
+                         & (VoidLine.amount_fen != SaleLine.price_fen * VoidLine.quantity),
                          SaleLine.sale_id != Void.sale_id)))
     line_rows = db.session.execute(_of_window_sales(line_q, window, Void.sale_id)).all()
-    facts = sale_facts([r[1] for r in rows] + [r[2] for r in line_rows])
+    weighed = (select(VoidLine.sale_line_id.label("line_id"), func.sum(VoidLine.quantity).label("grams"),
+                      func.sum(VoidLine.amount_fen).label("fen"))
+               .join(SaleLine, SaleLine.id == VoidLine.sale_line_id).where(SaleLine.unit_grams.is_not(None))
+               .group_by(VoidLine.sale_line_id))
+    if window.dated:
+        weighed = weighed.where(SaleLine.sale_id.in_(select(Sale.id).where(*window.days(Sale.business_date))))
+    weighed = weighed.subquery()
+    expected = line_amount_sql(SaleLine.price_fen, weighed.c.grams, SaleLine.unit_grams)
+    weighed_rows = db.session.execute(
+        select(SaleLine.id, SaleLine.sale_id, weighed.c.fen, expected)
+        .join(weighed, weighed.c.line_id == SaleLine.id).where(weighed.c.fen != expected)).all()
+    facts = sale_facts([r[1] for r in rows] + [r[2] for r in line_rows] + [r[1] for r in weighed_rows])
     out = []
     for vid, sid, void_shop, sale_shop, total, l_fen, parts in rows:
         obj = _sale_objects(facts, sid, void_id=vid)
@@ -153,6 +170,9 @@ def void_arithmetic(window: Window) -> list[dict]:
             out.append(difference(name, obj, ("line_of_sale", line_sale), ("void_of_sale", sid)))
         if amount != px:
             out.append(difference(name, obj, ("void_line_fen", amount), ("price_x_qty_fen", px)))
+    for lid, sid, fen, want in weighed_rows:
+        out.append(difference(name, _sale_objects(facts, sid, line_id=lid),
+                              ("void_lines_fen", fen), ("price_x_weight_voided_fen", want)))
     return out
 
 

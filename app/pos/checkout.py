@@ -18,13 +18,21 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.core.errors import InvalidInput
-from app.core.money import format_fen
+from app.core.money import format_fen, line_amount_fen
 from app.core.numbers import check_int
 from app.core.timeutil import Period, business_today
+from app.core.weights import format_quantity
 from app.extensions import db
 from app.inventory import services as inventory
 from app.pos import services as pos
-from app.pos.errors import IdempotencyConflict, LimitExceeded, NotEligible, PaymentInsufficient
+from app.pos.errors import (
+    IdempotencyConflict,
+    LimitExceeded,
+    NotEligible,
+    PaymentInsufficient,
+    QuantityNotWhole,
+    WeightRequired,
+)
 from app.pos.models import Payment, Sale, SaleLine, VoidLine
 from app.recipients import services as recipients
 from app.vouchers import services as vouchers
@@ -32,6 +40,7 @@ from app.vouchers import services as vouchers
 KEY = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 TENDER_METHODS = ("cash", "wechat", "alipay", "card")
 MAX_QTY = 999
+MAX_LINE_GRAMS = 100_000  # one weighed product in one sale: at most 100 kg
 MAX_TENDER_LINES = 10
 # What one sale may take in tenders altogether (¥100,000), and the most change it may give: no
 # customer hands over more than one unneeded ¥100 note (¥39.90 paid with two lines of ¥99,999.99
@@ -43,22 +52,59 @@ MAX_CHANGE_FEN = 10_000
 @dataclass
 class PricedLine:
     product: object
-    quantity: int
+    quantity: int  # pieces, or grams of a weighed product
     price_fen: int
     charity: bool
 
     @property
+    def unit_grams(self) -> int | None:
+        return self.product.unit_grams if self.product.weighed else None
+
+    @property
     def total_fen(self) -> int:
-        return self.price_fen * self.quantity
+        return line_amount_fen(self.price_fen, self.quantity, self.unit_grams)
 
     @property
     def market_total_fen(self) -> int:
-        return self.product.market_price_fen * self.quantity
+        return line_amount_fen(self.product.market_price_fen, self.quantity, self.unit_grams)
 
 
 def request_hash(body: dict) -> str:
     canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _line_product_and_quantity(raw: dict) -> tuple[object, int]:
+    """The product of one basket line and its quantity: `qty` pieces (whole: 1.5 is refused as
+    `quantity_not_whole`, never truncated) or, for a weighed product, `grams`; a scale label as
+    `barcode` brings its own weight."""
+    label = None
+    if raw.get("product_id") is not None:
+        product = inventory.get_product(check_int(raw["product_id"], label="product_id", minimum=1))
+    elif raw.get("barcode"):
+        label = inventory.read_scale_label(str(raw["barcode"]))
+        product = label.product if label is not None else inventory.find_by_barcode(str(raw["barcode"]))
+    else:
+        raise InvalidInput(_("商品行需要 product_id 或条码"))
+    if not product.active:
+        raise InvalidInput(_("商品已停售：%(name)s", name=product.name))
+    if not product.weighed:
+        if raw.get("grams") is not None:
+            raise WeightRequired(_("“%(name)s”按件销售，请给出件数 qty，不是重量", name=product.name),
+                                 details={"product_id": product.id})
+        qty = raw.get("qty")
+        if isinstance(qty, float) and not qty.is_integer():
+            raise QuantityNotWhole(_("“%(name)s”按件销售，数量必须是整数：%(qty)s", name=product.name, qty=qty),
+                                   details={"product_id": product.id, "qty": qty})
+        return product, check_int(qty, label=_("数量"), minimum=1, maximum=MAX_QTY)
+    if label is not None:
+        if raw.get("grams") is not None or raw.get("qty") is not None:
+            raise InvalidInput(_("秤签已带重量，不要再给 qty 或 grams：%(code)s", code=label.code))
+        return product, label.grams
+    if raw.get("grams") is None:
+        raise WeightRequired(_("“%(name)s”是称重商品：请给出重量 grams（克）", name=product.name),
+                             details={"product_id": product.id})
+    return product, check_int(raw.get("grams"), label=_("重量（克）"), minimum=1, maximum=MAX_LINE_GRAMS)
 
 
 def _parse_lines(lines) -> list[tuple[object, int]]:
@@ -68,18 +114,10 @@ def _parse_lines(lines) -> list[tuple[object, int]]:
     for raw in lines:
         if not isinstance(raw, dict):
             raise InvalidInput(_("商品行格式不正确"))
-        qty = check_int(raw.get("qty"), label=_("数量"), minimum=1, maximum=MAX_QTY)
-        if raw.get("product_id") is not None:
-            product = inventory.get_product(check_int(raw["product_id"], label="product_id", minimum=1))
-        elif raw.get("barcode"):
-            product = inventory.find_by_barcode(str(raw["barcode"]))
-        else:
-            raise InvalidInput(_("商品行需要 product_id 或条码"))
-        if not product.active:
-            raise InvalidInput(_("商品已停售：%(name)s", name=product.name))
+        product, qty = _line_product_and_quantity(raw)
         entry = merged.setdefault(product.id, [product, 0])
         entry[1] += qty
-        if entry[1] > MAX_QTY:
+        if entry[1] > (MAX_LINE_GRAMS if product.weighed else MAX_QTY):
             raise InvalidInput(_("数量过大：%(name)s", name=product.name))
     return [(p, q) for p, q in merged.values()]
 
@@ -130,9 +168,11 @@ def remaining_limits(recipient_id: int, *, today: dt.date | None = None) -> list
     out = []
     for product in inventory.limited_products():
         used = limit_used(recipient_id, product.id, period)
+        remaining = max(0, product.monthly_limit - used)
         out.append({"product_id": product.id, "name": product.name, "unit": product.unit,
-                    "limit": product.monthly_limit, "used": used,
-                    "remaining": max(0, product.monthly_limit - used), "period": str(period)})
+                    "unit_grams": product.unit_grams if product.weighed else None,
+                    "limit": product.monthly_limit, "used": used, "remaining": remaining,
+                    "remaining_text": inventory.quantity_text(product, remaining), "period": str(period)})
     return out
 
 
@@ -148,9 +188,9 @@ def _price(basket, recipient, period: Period, over_limit: str) -> list[PricedLin
             if qty > remaining:
                 if over_limit != "market":
                     raise LimitExceeded(
-                        _("“%(name)s”每月慈善价限购 %(limit)s%(unit)s，本月还可买 %(left)s%(unit)s",
-                          name=product.name, limit=product.monthly_limit, unit=product.unit,
-                          left=remaining),
+                        _("“%(name)s”每月慈善价限购 %(limit)s，本月还可买 %(left)s",
+                          name=product.name, limit=inventory.quantity_text(product, product.monthly_limit),
+                          left=inventory.quantity_text(product, remaining)),
                         details={"product_id": product.id, "limit": product.monthly_limit,
                                  "remaining": remaining, "requested": qty})
                 charity_qty = remaining
@@ -272,7 +312,7 @@ def checkout(*, cashier, idempotency_key: str, lines, payments=None, voucher_cod
     db.session.flush()
     for p in priced:
         db.session.add(SaleLine(sale_id=sale.id, product_id=p.product.id, name=p.product.name,
-                                unit=p.product.unit, quantity=p.quantity,
+                                unit=p.product.unit, quantity=p.quantity, unit_grams=p.unit_grams,
                                 market_price_fen=p.product.market_price_fen, price_fen=p.price_fen,
                                 charity_price=p.charity, voucher_eligible=p.product.voucher_eligible,
                                 line_total_fen=p.total_fen))
@@ -310,7 +350,9 @@ def sale_result(sale: Sale) -> dict:
         "voucher_balance_fen": sale.voucher_balance_after_fen,
         "recipient_id": sale.recipient_id,
         "lines": [{"id": line.id, "product_id": line.product_id, "name": line.name, "unit": line.unit,
-                   "qty": line.quantity, "market_price_fen": line.market_price_fen,
+                   "qty": line.quantity, "unit_grams": line.unit_grams,
+                   "quantity_text": format_quantity(line.quantity, line.unit, line.unit_grams),
+                   "market_price_fen": line.market_price_fen,
                    "price_fen": line.price_fen, "charity_price": line.charity_price,
                    "voucher_eligible": line.voucher_eligible, "line_total_fen": line.line_total_fen}
                   for line in sale.lines],

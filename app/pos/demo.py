@@ -29,6 +29,7 @@ from app.vouchers import services as vouchers
 from app.vouchers.models import Voucher
 
 KEY_PREFIX = "demo-sale-"
+# shop's cashier, [(basket of (product name, qty — grams when weighed), with a voucher?)]
 # the demo manager's PIN for authorising voids at a cashier's till (printed by seed-demo and in
 # the README, like the demo password; a manager changes it at /pos/pin)
 DEMO_PIN = "2468"
@@ -39,7 +40,7 @@ BASKETS = {
         ([("五得利小麦粉 5kg", 1)], True),
         ([("大豆油 5L", 1)], True),
         ([("挂面 1kg", 2), ("山西老陈醋 500ml", 1)], True),
-        ([("生抽酱油 500ml", 1), ("白砂糖 500g", 1), ("散装鸡蛋(每斤)", 2)], True),
+        ([("生抽酱油 500ml", 1), ("白砂糖 500g", 1), ("散装鸡蛋", 750)], True),
         ([("花生油 1.8L", 1)], True),
         ([("洗衣粉 1.5kg", 1)], False),
     ],
@@ -73,7 +74,8 @@ def _sell_month(period: Period, products: dict, *, days: list[dt.date] | None, f
         if pos.current_shift(cashier.id) is None:
             pos.open_shift(cashier=cashier, float_fen=20000)
         for items, with_voucher in baskets:
-            lines = [{"product_id": products[name].id, "qty": qty} for name, qty in items]
+            lines = [{"product_id": products[name].id, "grams" if products[name].weighed else "qty": qty}
+                     for name, qty in items]
             code = vouchers.code_of(fresh.pop(0)) if with_voucher else None
             day = days[n % len(days)] if days else None
             due = quote(lines=lines, voucher_code=code, today=day).due_fen  # the till's own arithmetic

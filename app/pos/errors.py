@@ -56,3 +56,19 @@ class PinLocked(DomainError):
     code = "pin_locked"
     status = 423
     default_message = _l("店长授权码已锁定（连续输错次数过多）。请店长用自己的账号和密码登录一次即可解锁")
+
+
+class QuantityNotWhole(InvalidInput):
+    """A fractional quantity (1.5) of a product sold by the piece: refused, never truncated.
+    `details`: product_id, qty."""
+
+    code = "quantity_not_whole"
+    default_message = _l("按件销售的商品数量必须是整数。")
+
+
+class WeightRequired(InvalidInput):
+    """A weighed product given as a count (`qty`) instead of its weight (`grams`), or a weight
+    given for a piece product. `details`: product_id."""
+
+    code = "weight_required"
+    default_message = _l("称重商品请给出重量（克）。")

@@ -137,11 +137,12 @@ class SaleLine(db.Model):
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("price_fen >= 0 AND market_price_fen >= price_fen", name="prices_sane"),
+        CheckConstraint("unit_grams IS NULL OR unit_grams IN (500, 1000)", name="unit_grams_known"),
         Index("ix_pos_sale_line_product", "product_id"),
         # a sale's lines (it replaces the plain sale_id index) with what the charity-value
-        # figures sum, so they read no table row
+        # figures sum (a weighed line's amount needs its unit_grams), so they read no table row
         Index("ix_pos_sale_line_sale_charity", "sale_id", "charity_price", "quantity", "market_price_fen",
-              "line_total_fen"),
+              "line_total_fen", "unit_grams"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -149,7 +150,9 @@ class SaleLine(db.Model):
     product_id: Mapped[int] = mapped_column(ForeignKey("inv_product.id"))
     name: Mapped[str] = mapped_column(String(100))  # as sold, so the receipt can always be explained
     unit: Mapped[str] = mapped_column(String(10), default="")
-    quantity: Mapped[int] = mapped_column(Integer)
+    quantity: Mapped[int] = mapped_column(Integer)  # pieces, or grams when unit_grams is set
+    # weighed goods: the prices are per this many grams (500 = 斤, 1000 = kg); None for pieces
+    unit_grams: Mapped[int | None] = mapped_column(Integer)
     market_price_fen: Mapped[int] = mapped_column(Integer)
     price_fen: Mapped[int] = mapped_column(Integer)
     charity_price: Mapped[bool] = mapped_column(Boolean)  # sold at the charity price

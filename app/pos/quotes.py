@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 
 from app.core.errors import InvalidInput
 from app.core.timeutil import Period, business_today
+from app.core.weights import format_quantity
 from app.pos import checkout
 
 
@@ -30,6 +31,7 @@ def quote_basket(*, lines, voucher_code: str | None = None, recipient_id: int | 
     for p in q.priced:  # one or two priced lines per product: at charity price, at market price
         line = per_product.setdefault(p.product.id, {
             "product_id": p.product.id, "name": p.product.name, "unit": p.product.unit, "qty": 0,
+            "unit_grams": p.unit_grams,  # weighed: quantities are grams, prices per 斤/kg
             "charity_qty": 0, "market_qty": 0, "charity_price_fen": p.product.charity_price_fen,
             "market_price_fen": p.product.market_price_fen, "voucher_eligible": p.product.voucher_eligible,
             "line_total_fen": 0, "market_total_fen": 0})
@@ -37,6 +39,9 @@ def quote_basket(*, lines, voucher_code: str | None = None, recipient_id: int | 
         line["charity_qty" if p.charity else "market_qty"] += p.quantity
         line["line_total_fen"] += p.total_fen
         line["market_total_fen"] += p.market_total_fen
+    for line in per_product.values():
+        for key in ("qty", "charity_qty", "market_qty"):
+            line[key + "_text"] = format_quantity(line[key], line["unit"], line["unit_grams"])
     limits = []
     if q.recipient is not None:
         period = Period.of(today)
@@ -48,11 +53,14 @@ def quote_basket(*, lines, voucher_code: str | None = None, recipient_id: int | 
             remaining = max(0, p.product.monthly_limit - used)
             limits.append({
                 "product_id": p.product.id, "name": p.product.name, "unit": p.product.unit,
+                "unit_grams": p.unit_grams, "remaining_text": format_quantity(remaining, p.product.unit, p.unit_grams),
+                "over_text": format_quantity(max(0, line["qty"] - remaining), p.product.unit, p.unit_grams),
                 "limit": p.product.monthly_limit, "used": used, "remaining": remaining,
                 "requested": line["qty"], "over_qty": max(0, line["qty"] - remaining),
-                "message": _("“%(name)s”每月慈善价限购 %(limit)s%(unit)s，本月还可买 %(left)s%(unit)s",
-                             name=p.product.name, limit=p.product.monthly_limit, unit=p.product.unit,
-                             left=remaining)})
+                "message": _("“%(name)s”每月慈善价限购 %(limit)s，本月还可买 %(left)s",
+                             name=p.product.name,
+                             limit=format_quantity(p.product.monthly_limit, p.product.unit, p.unit_grams),
+                             left=format_quantity(remaining, p.product.unit, p.unit_grams))})
     exceeded = [x for x in limits if x["over_qty"] > 0]
     return {
         "lines": list(per_product.values()),

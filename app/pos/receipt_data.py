@@ -44,7 +44,8 @@ def receipt_for(sale: Sale, *, reprint: bool = False) -> Receipt:
         receipt_no=sale.receipt_no,
         lines=tuple(ReceiptLine(name=line.name, qty=line.quantity, unit=line.unit,
                                 market_price_fen=line.market_price_fen, price_fen=line.price_fen,
-                                charity=line.charity_price, voucher_eligible=line.voucher_eligible)
+                                charity=line.charity_price, voucher_eligible=line.voucher_eligible,
+                                unit_grams=line.unit_grams)
                     for line in sale.lines),
         payments=tuple(ReceiptPayment(method=p.method, amount_fen=p.amount_fen) for p in sale.payments),
         cash_tendered_fen=cash.tendered_fen if cash else None,

@@ -114,14 +114,15 @@ def layout(receipt: Receipt, *, columns: int = 32, encoding: str = "gbk") -> lis
         if receipt.voucher_paid_fen and not line.voucher_eligible:
             marks += "[" + _("非券") + "]"
         s.left(marks + line.name, max_lines=NAME_LINES)
-        qty = f"{line.qty}{line.unit}"
+        qty = line.qty_text  # weighed: "0.75斤", priced per 斤: "5.20/斤"
         if wide:
-            cells = ["", qty, money(line.market_price_fen), money(line.price_fen), money(line.total_fen)]
+            cells = ["", qty, money(line.market_price_fen) + line.per_unit, money(line.price_fen) + line.per_unit,
+                     money(line.total_fen)]
         else:
-            cells = ["", qty, money(line.price_fen), money(line.total_fen)]
+            cells = ["", qty, money(line.price_fen) + line.per_unit, money(line.total_fen)]
         s.text(_row(s, cells, widths, aligns))
         if line.savings_fen and not wide:
-            s.pair("  " + _("市场价 %(price)s", price=money(line.market_price_fen)),
+            s.pair("  " + _("市场价 %(price)s", price=money(line.market_price_fen) + line.per_unit),
                    _("省 %(amount)s", amount=money(line.savings_fen)))
         elif line.savings_fen:
             s.pair("", _("省 %(amount)s", amount=money(line.savings_fen)))

@@ -25,7 +25,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.core.masking import mask_name
+from app.core.money import line_amount_fen
 from app.core.timeutil import to_business
+from app.core.weights import format_quantity, unit_name
 
 # The payment methods a sale records, in the order a receipt lists them.
 PAYMENT_METHODS = {
@@ -63,6 +65,7 @@ class ReceiptLine:
     price_fen: int  # unit price applied (the charity price when `charity`)
     charity: bool = False  # sold at the charity price
     voucher_eligible: bool = True  # the voucher may pay for it (no tobacco, no alcohol)
+    unit_grams: int | None = None  # weighed: qty is grams, prices are per this many grams (斤/kg)
 
     def __post_init__(self):
         if isinstance(self.qty, bool) or not isinstance(self.qty, int) or self.qty < 1:
@@ -72,12 +75,22 @@ class ReceiptLine:
                 raise ValueError(f"{what} must not be negative")
 
     @property
+    def qty_text(self) -> str:
+        """'2袋', or the weight of a weighed line: '0.75斤'."""
+        return format_quantity(self.qty, self.unit, self.unit_grams).replace(" ", "")
+
+    @property
+    def per_unit(self) -> str:
+        """'/斤' after a weighed line's unit price (the price is per 斤 or kg), '' for pieces."""
+        return "/" + unit_name(self.unit_grams) if self.unit_grams else ""
+
+    @property
     def total_fen(self) -> int:
-        return self.price_fen * self.qty
+        return line_amount_fen(self.price_fen, self.qty, self.unit_grams)
 
     @property
     def market_total_fen(self) -> int:
-        return self.market_price_fen * self.qty
+        return line_amount_fen(self.market_price_fen, self.qty, self.unit_grams)
 
     @property
     def savings_fen(self) -> int:
@@ -172,7 +185,7 @@ class Receipt:
 
     @property
     def item_count(self) -> int:
-        return sum(line.qty for line in self.lines)
+        return sum(1 if line.unit_grams else line.qty for line in self.lines)  # a weighed line is one item
 
     def business_time(self, moment: dt.datetime | None = None) -> str:
         return to_business(moment or self.issued_at).strftime("%Y-%m-%d %H:%M:%S")

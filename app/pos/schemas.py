@@ -1,15 +1,30 @@
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from marshmallow import Schema, fields, validate
 
 from app.core import schema as boundary
 from app.core.schema import Int, QueryInt, Secret, Text
+from app.pos.errors import QuantityNotWhole
+
+
+class Quantity(Int):
+    """A line's count of pieces: a JSON integer 1–999. A fraction (1.5) is refused with its own
+    stable code, `quantity_not_whole` (never truncated); text and booleans are `invalid_input`."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, float) and not value.is_integer():
+            raise QuantityNotWhole(_("按件销售的商品数量必须是整数，不能有小数：%(qty)s", qty=value),
+                                   details={"qty": value})
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class SaleLineIn(boundary.Schema):
     product_id = Int(minimum=1, allow_none=True)
-    barcode = Text(max_length=32, allow_none=True)
-    qty = Int(required=True, minimum=1, maximum=999)
+    barcode = Text(max_length=32, allow_none=True)  # a product's code, or a scale label (it carries the weight)
+    qty = Quantity(minimum=1, maximum=999, allow_none=True, metadata={"description": "件数（按件商品，整数）"})
+    grams = Int(minimum=1, maximum=100_000, allow_none=True,
+                metadata={"description": "重量（克），称重商品；扫秤签时不用填"})
 
 
 class PaymentIn(boundary.Schema):
@@ -40,6 +55,10 @@ class QuoteLineOut(Schema):
     qty = fields.Integer()
     charity_qty = fields.Integer(metadata={"description": "按慈善价的数量"})
     market_qty = fields.Integer(metadata={"description": "按市场价的数量（未识别救助对象，或超过本月限购）"})
+    unit_grams = fields.Integer(allow_none=True, metadata={"description": "称重商品（数量为克）：500 = 斤，1000 = kg"})
+    qty_text = fields.String(metadata={"description": "如 “2 袋”、“0.75 斤”"})
+    charity_qty_text = fields.String()
+    market_qty_text = fields.String()
     charity_price_fen = fields.Integer()
     market_price_fen = fields.Integer()
     voucher_eligible = fields.Boolean()
@@ -56,6 +75,9 @@ class QuoteLimitOut(Schema):
     remaining = fields.Integer()
     requested = fields.Integer()
     over_qty = fields.Integer(metadata={"description": "超过本月慈善价限购的数量"})
+    unit_grams = fields.Integer(allow_none=True)
+    remaining_text = fields.String()
+    over_text = fields.String()
     message = fields.String()
 
 
@@ -79,7 +101,10 @@ class SaleLineOut(Schema):
     product_id = fields.Integer()
     name = fields.String()
     unit = fields.String()
-    qty = fields.Integer()
+    qty = fields.Integer(metadata={"description": "件数；称重商品为克"})
+    unit_grams = fields.Integer(allow_none=True,
+                                metadata={"description": "称重商品：价格为每多少克（500 = 斤，1000 = kg）"})
+    quantity_text = fields.String(metadata={"description": "如 “2 袋”、“0.75 斤”"})
     market_price_fen = fields.Integer()
     price_fen = fields.Integer()
     charity_price = fields.Boolean()

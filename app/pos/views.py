@@ -42,6 +42,10 @@ def till_strings() -> dict:
             "database_unavailable": _("网络或服务器暂时不可用，正在重试"),
             "unavailable_failed": _("网络或服务器暂时不可用，交易未完成。稍后再按“确认收款”，不会重复收费"),
             "printer_offline": _("打印失败"),
+            "quantity_not_whole": _("按件销售的商品数量必须是整数，不能有小数"),
+            "weight_required": _("称重商品要输入重量"),
+            "scale_label_invalid": _("秤签条码不正确（校验位不对），请重新扫描或重新称重打印"),
+            "plu_unknown": _("秤签上的商品编号（PLU）没有对应的称重商品，请店长在商品资料里填写 PLU"),
             "unknown": _("出错了，请重试"),
         },
         "charity": _("慈善价"),
@@ -95,6 +99,13 @@ def till_strings() -> dict:
         "z_open": _("查看交班报告"),
         "cash": _("现金"), "wechat": _("微信"), "alipay": _("支付宝"), "card": _("银行卡"),
         "voucher": _("购物券"),
+        "scale": {
+            "whole_grams": _("重量要精确到克（斤最多 3 位小数且为双数，如 0.75、1.002）"),
+            "too_heavy": _("一次最多 100 公斤"),
+            "change_weight": _("改重量"),
+            "backspace": _("退格"),
+            "point": _("小数点"),
+        },
     }
 
 

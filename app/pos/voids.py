@@ -12,7 +12,9 @@ from sqlalchemy import func, select
 from app.auth.permissions import ensure_shop
 from app.core import audit
 from app.core.errors import InvalidInput
+from app.core.money import line_amount_fen
 from app.core.timeutil import Period, business_today
+from app.core.weights import format_quantity
 from app.extensions import db
 from app.inventory import services as inventory
 from app.pos import services as pos
@@ -64,19 +66,23 @@ def void_sale(*, sale: Sale, actor, reason: str, lines: list[dict] | None = None
             if lid not in by_id:
                 raise InvalidInput(_("交易中没有这一行：%(id)s", id=lid))
             if isinstance(qty, bool) or not isinstance(qty, int) or qty <= 0:
-                raise InvalidInput(_("作废数量必须是正整数"))
+                raise InvalidInput(_("作废数量必须是正整数（称重商品为克数）"))
             wanted[lid] = wanted.get(lid, 0) + qty
         for lid, qty in wanted.items():
             left = by_id[lid].quantity - done.get(lid, 0)
             if qty > left:
                 error = InvalidInput if qty > by_id[lid].quantity else AlreadyVoided  # earlier voids took it
-                raise error(_("“%(name)s”最多还能作废 %(n)s", name=by_id[lid].name, n=left),
+                raise error(_("“%(name)s”最多还能作废 %(n)s", name=by_id[lid].name,
+                              n=format_quantity(left, by_id[lid].unit, by_id[lid].unit_grams)),
                             details={"line_id": lid, "left": left})
     if not wanted:
         raise AlreadyVoided()
 
-    amount = sum(by_id[lid].price_fen * q for lid, q in wanted.items())
-    eligible_amount = sum(by_id[lid].price_fen * q for lid, q in wanted.items() if by_id[lid].voucher_eligible)
+    # each line's part: what its voided quantity so far costs less what it cost before this void,
+    # so that the parts of a weighed line add up to its total exactly (app.core.money)
+    part = {lid: void_amount_fen(by_id[lid], done.get(lid, 0), q) for lid, q in wanted.items()}
+    amount = sum(part.values())
+    eligible_amount = sum(part[lid] for lid in wanted if by_id[lid].voucher_eligible)
     prior = list(db.session.scalars(select(Void).where(Void.sale_id == sale.id)))
     voucher_left = sale.voucher_paid_fen - sum(v.voucher_refund_fen for v in prior)
     voucher_refund = min(eligible_amount, voucher_left) if sale.voucher_id else 0
@@ -95,9 +101,7 @@ def void_sale(*, sale: Sale, actor, reason: str, lines: list[dict] | None = None
     db.session.add(void)
     db.session.flush()
     for lid, qty in sorted(wanted.items()):
-        line = by_id[lid]
-        db.session.add(VoidLine(void_id=void.id, sale_line_id=lid, quantity=qty,
-                                amount_fen=line.price_fen * qty))
+        db.session.add(VoidLine(void_id=void.id, sale_line_id=lid, quantity=qty, amount_fen=part[lid]))
     for lid, qty in sorted(wanted.items(), key=lambda kv: by_id[kv[0]].product_id):
         inventory.return_stock(shop_id=sale.shop_id, product_id=by_id[lid].product_id, quantity=qty,
                                kind="void", ref_type="void", ref_id=void.id, user_id=actor.id)
@@ -110,6 +114,14 @@ def void_sale(*, sale: Sale, actor, reason: str, lines: list[dict] | None = None
                           "authorised_by": manager.username,
                           "lines": {str(k): v for k, v in wanted.items()}})
     return void
+
+
+def void_amount_fen(line, voided_before: int, qty: int) -> int:
+    """What voiding `qty` more of a sale line hands back: price(voided before + qty) −
+    price(voided before). Pieces: price × qty; weighed lines: the rounding telescopes, so a line
+    voided in parts gives back exactly its total."""
+    return (line_amount_fen(line.price_fen, voided_before + qty, line.unit_grams)
+            - line_amount_fen(line.price_fen, voided_before, line.unit_grams))
 
 
 def settlement_period(sale: Sale, today: dt.date) -> str:

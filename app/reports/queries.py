@@ -10,6 +10,7 @@ import datetime as dt
 
 from sqlalchemy import String, and_, case, cast, distinct, func, literal, select
 
+from app.core.money import line_amount_sql
 from app.core.timeutil import Period
 from app.extensions import db
 from app.pos.models import Payment, Sale, SaleLine, Void, VoidLine
@@ -249,12 +250,19 @@ def charity_value_by_month(first: dt.date, last: dt.date, shop_ids: list[int] | 
     saving; and the voucher payments. One pass over the days (grouped by day and shop, in the
     order of the (business_date, shop_id, ...) index), rolled up into months here."""
     day = Sale.business_date
-    sold = (select(Sale.shop_id, day, func.sum(SaleLine.market_price_fen * SaleLine.quantity),
+    sold = (select(Sale.shop_id, day, func.sum(line_amount_sql(SaleLine.market_price_fen, SaleLine.quantity,
+                                                               SaleLine.unit_grams)),
                    func.sum(SaleLine.line_total_fen))
             .join(SaleLine, SaleLine.sale_id == Sale.id).where(SaleLine.charity_price.is_(True)))
-    voided = (select(Sale.shop_id, day, func.sum(SaleLine.market_price_fen * VoidLine.quantity),
-                     func.sum(VoidLine.amount_fen))
-              .join(SaleLine, SaleLine.id == VoidLine.sale_line_id + 0).join(Sale, Sale.id == SaleLine.sale_id)
+    # voided market value per sale line from its voided quantity as a whole: a weighed line voided
+    # in parts counts exactly its market amount once fully voided (app.core.money.line_amount_fen)
+    per_line = (select(VoidLine.sale_line_id.label("line_id"), func.sum(VoidLine.quantity).label("qty"),
+                       func.sum(VoidLine.amount_fen).label("fen")).group_by(VoidLine.sale_line_id).subquery())
+    voided = (select(Sale.shop_id, day, func.sum(line_amount_sql(SaleLine.market_price_fen, per_line.c.qty,
+                                                                 SaleLine.unit_grams)),
+                     func.sum(per_line.c.fen))
+              .select_from(per_line)
+              .join(SaleLine, SaleLine.id == per_line.c.line_id + 0).join(Sale, Sale.id == SaleLine.sale_id)
               .where(SaleLine.charity_price.is_(True)))
     vouchers = select(Sale.shop_id, day, func.count(), func.sum(Sale.voucher_paid_fen)).where(Sale.voucher_paid_fen > 0)
     refunds = (select(Sale.shop_id, day, func.sum(Void.voucher_refund_fen)).select_from(Void)

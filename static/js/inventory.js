@@ -37,6 +37,12 @@
       if (qty) { qty.focus(); }
     });
   });
+  // a weighed product's stock is grams: shown in its 斤 or kg (at most 3 decimals, exact)
+  function stockText(p) {
+    if (p.sale_unit !== "weight" || !p.unit_grams) { return String(p.stock); }
+    var whole = Math.floor(p.stock / p.unit_grams), rest = (p.stock % p.unit_grams) * 1000 / p.unit_grams;
+    return (rest ? whole + "." + String(1000 + rest).slice(1).replace(/0+$/, "") : String(whole)) + " " + p.unit;
+  }
   // Receiving: after a scan (or a typed code) the row shows the product the code names — name,
   // unit and the stock at the form's shop — or says that no product has that code, so the
   // receiver can check what was scanned before the quantity.
@@ -72,7 +78,7 @@
             return;
           }
           out.textContent = fill(table.getAttribute("data-found"), {
-            name: p.name, unit: p.unit, stock: p.stock === null || p.stock === undefined ? "—" : p.stock
+            name: p.name, unit: p.unit, stock: p.stock === null || p.stock === undefined ? "—" : stockText(p)
           }) + (p.active ? "" : table.getAttribute("data-inactive"));
         })
         .catch(function () {

@@ -64,6 +64,14 @@
 
   function fail(e) { showError(e.code, e.network ? null : e.message); }
 
+  // weighed goods and scale labels (till-scale.js): hooks below are marked "scale"
+  var scale = window.TillScale ? window.TillScale.init({
+    $: $, api: api, el: el, fen: fen, T: T, state: state, showError: showError, hideError: hideError,
+    addToCart: function (p, q) { addToCart(p, q); }, renderCart: function () { renderCart(); }, beep: beep
+  }) : null;
+  function perUnit(p) { return scale && scale.isWeighed(p) ? "/" + p.unit : ""; }
+  function tapProduct(p) { if (!(scale && scale.tap(p))) addToCart(p, 1); }
+
   // ---------------------------------------------------------------- products
   // The whole catalogue in one request (GET /products/catalogue: rows of one column list, with
   // each name's pinyin initials computed on the server); the till searches it itself.
@@ -119,7 +127,7 @@
       var charity = charityApplies(p);
       grid.appendChild(el("button", {
         type: "button", class: "till-product" + (out ? " is-out" : ""), "data-product-id": p.id,
-        onclick: function () { addToCart(p, 1); }
+        onclick: function () { tapProduct(p); }
       }, [
         el("span", { class: "till-product-name", text: p.name }),
         el("span", { class: "till-product-price", text: fen(unitPrice(p)) + (p.unit ? " / " + p.unit : "") }),
@@ -138,7 +146,7 @@
       var code = $("search").value.trim();
       if (!code) return;
       var found = state.byBarcode[code] ? [] : findProducts(code, 2);
-      if (found.length === 1 && !voucherCodeFrom(code)) addToCart(found[0], 1);  // one match: sell it
+      if (found.length === 1 && !voucherCodeFrom(code)) tapProduct(found[0]);  // one match: sell it
       else handleCode(code);
       $("search").value = ""; renderProducts();
     }
@@ -146,6 +154,7 @@
 
   // ---------------------------------------------------------------- cart
   function addToCart(p, qty) {
+    if (scale && !scale.allow(p, qty)) return;
     hideError();
     var line = state.cart.filter(function (l) { return l.product.id === p.id; })[0];
     if (line) line.qty += qty; else state.cart.push({ product: p, qty: qty });
@@ -176,7 +185,8 @@
   // from its answer. Until it answers, the totals show "…" and 收款 waits.
   var quoteTimer = null, quoteSeq = 0;
   function quoteBody() {
-    var body = { lines: state.cart.map(function (l) { return { product_id: l.product.id, qty: l.qty }; }),
+    var body = { lines: state.cart.map(function (l) {
+                   return scale ? scale.lineBody(l) : { product_id: l.product.id, qty: l.qty }; }),
                  over_limit: state.overLimit };
     if (state.who && state.who.voucher) body.voucher_code = state.who.voucher.code;
     else if (state.who) body.recipient_id = state.who.recipient.id;
@@ -214,11 +224,13 @@
     return q ? q.lines.filter(function (x) { return x.product_id === p.id; })[0] || null : null;
   }
   function lineText(p, ql) {
-    if (!ql) return (state.who ? T.charity + " " + fen(p.charity_price_fen) + " · " : "") +
-                    T.market + " " + fen(p.market_price_fen);
+    if (!ql) return (state.who ? T.charity + " " + fen(p.charity_price_fen) + perUnit(p) + " · " : "") +
+                    T.market + " " + fen(p.market_price_fen) + perUnit(p);
     var parts = [];
-    if (ql.charity_qty) parts.push(T.charity + " " + ql.charity_qty + " × " + fen(ql.charity_price_fen));
-    if (ql.market_qty) parts.push(T.market + " " + ql.market_qty + " × " + fen(ql.market_price_fen));
+    if (ql.charity_qty) parts.push(T.charity + " " + (ql.unit_grams ? ql.charity_qty_text : ql.charity_qty) + " × " +
+                                   fen(ql.charity_price_fen) + perUnit(p));
+    if (ql.market_qty) parts.push(T.market + " " + (ql.unit_grams ? ql.market_qty_text : ql.market_qty) + " × " +
+                                  fen(ql.market_price_fen) + perUnit(p));
     return parts.join(" · ") + " = " + fen(ql.line_total_fen);
   }
   function renderCart() {
@@ -231,7 +243,7 @@
           el("span", { text: p.name }),
           el("small", { class: "till-line-split" })
         ]),
-        el("div", { class: "till-line-qty" }, [
+        el("div", { class: "till-line-qty" }, scale && scale.isWeighed(p) ? scale.lineControls(l) : [
           el("button", { type: "button", class: "btn", "aria-label": T.less + " " + p.name, text: "−",
                          onclick: function () { addToCart(p, -1); } }),
           el("span", { class: "till-qty", text: String(l.qty) }),
@@ -270,6 +282,7 @@
     $("btn-pay").disabled = empty || state.busy || !q || !q.sellable;
     if ($("dlg-pay").open) renderPay();
   }
+  function overText(x) { return x.unit_grams ? x.over_text : x.over_qty + (x.unit || ""); }
   // over a monthly limit: say so, and offer in one tap to sell the rest at market price or take it out
   function renderLimitNotice(q) {
     var box = $("limit-notice");
@@ -282,14 +295,14 @@
       ]);
       if (state.overLimit === "market") {
         item.appendChild(el("p", { class: "till-limit-chosen",
-          text: T.over_at_market.replace("%(n)s", x.over_qty + (x.unit || "")) }));
+          text: T.over_at_market.replace("%(n)s", overText(x)) }));
       } else {
         item.appendChild(el("div", { class: "till-limit-actions" }, [
           el("button", { type: "button", class: "btn btn-primary", "data-limit": "market",
-            text: T.sell_at_market.replace("%(n)s", x.over_qty + (x.unit || "")),
+            text: T.sell_at_market.replace("%(n)s", overText(x)),
             onclick: function () { state.overLimit = "market"; hideError(); renderCart(); } }),
           el("button", { type: "button", class: "btn btn-secondary", "data-limit": "remove",
-            text: T.remove_over.replace("%(n)s", x.over_qty + (x.unit || "")),
+            text: T.remove_over.replace("%(n)s", overText(x)),
             onclick: function () {
               var line = state.cart.filter(function (l) { return l.product.id === x.product_id; })[0];
               if (line) addToCart(line.product, -x.over_qty);
@@ -340,7 +353,8 @@
       var ul = $("who-limits");
       ul.textContent = "";
       (who.limits || []).forEach(function (l) {
-        ul.appendChild(el("li", { text: l.name + " · " + T.limit_left + " " + l.remaining + (l.unit || "") }));
+        ul.appendChild(el("li", { text: l.name + " · " + T.limit_left + " " +
+                                  (scale ? scale.limitText(l) : l.remaining + (l.unit || "")) }));
       });
       beep("ok");
     }
@@ -354,12 +368,16 @@
     var vcode = voucherCodeFrom(code);
     if (vcode) { identifyVoucher(vcode); return; }
     var p = state.byBarcode[code];
-    if (p) { addToCart(p, 1); return; }
+    if (p) { tapProduct(p); return; }
+    if (scale && scale.handleCode(code, lookupBarcode)) return;
+    lookupBarcode(code);
+  }
+  function lookupBarcode(code) {
     api("GET", "/products?barcode=" + encodeURIComponent(code)).then(function (data) {
       var items = Array.isArray(data) ? data : (data.items || []);
       if (items.length) {
         var known = state.products.filter(function (x) { return x.id === items[0].id; })[0];
-        addToCart(known || items[0], 1);
+        tapProduct(known || items[0]);
       }
       else showError("not_found", T.scan_not_voucher + "：" + code);
     }, fail);

@@ -31,6 +31,7 @@ def test_cashier_gets_both_prices_eligibility_limit_and_own_stock(login, catalog
     assert rows == [{"id": catalogue["rice"], "barcode": catalogue["rice_code"], "name": "接口大米 5kg",
                      "unit": "袋", "market_price_fen": 3990, "charity_price_fen": 2990,
                      "voucher_eligible": True, "monthly_limit": 1, "active": True, "stock": 6,
+                     "sale_unit": "piece", "unit_grams": None, "plu": None,
                      "category": {"id": catalogue["grain"], "name": "接口粮食", "voucher_allowed": True}}]
     names = [r["name"] for r in c.get("/api/v1/products?q=接口").get_json()]
     assert "接口停售米" not in names and {"接口大米 5kg", "接口啤酒"} <= set(names)

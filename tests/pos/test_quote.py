@@ -82,7 +82,8 @@ def test_a_reached_limit_is_priced_at_market_and_flagged(till, login, writes):
     assert (rice["charity_qty"], rice["market_qty"], rice["line_total_fen"]) == (0, 2, 7000)
     assert q["limits"] == [{"product_id": till.rice.id, "name": "东北大米 5kg", "unit": "袋", "limit": 1,
                             "used": 1, "remaining": 0, "requested": 2, "over_qty": 2,
-                            "message": "“东北大米 5kg”每月慈善价限购 1袋，本月还可买 0袋"}]
+                            "message": "“东北大米 5kg”每月慈善价限购 1袋，本月还可买 0袋",
+                            "unit_grams": None, "remaining_text": "0袋", "over_text": "2袋"}]
     assert q["limit_exceeded"] is True and q["sellable"] is False and q["total_fen"] == 7000 + 5800
     assert writes == [] and counts() == before
 
