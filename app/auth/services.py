@@ -193,11 +193,13 @@ def load_session(token: str | None) -> User | None:
     """The user behind a live session token, or None (revoked, expired, user deactivated)."""
     if not token:
         return None
-    row = db.session.scalar(select(AuthSession).where(AuthSession.token_hash == _hash_token(token)))
-    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
-        return None
-    user = row.user
-    if not user.active:
+    # one statement per request (it runs before every page and API call): the session row decides
+    # in the WHERE clause, so a logout or a deactivation refuses the very next request
+    user = db.session.scalar(
+        select(User).join(AuthSession, AuthSession.user_id == User.id)
+        .where(AuthSession.token_hash == _hash_token(token), AuthSession.revoked_at.is_(None),
+               AuthSession.expires_at > utcnow(), User.active.is_(True)))
+    if user is None:
         return None
     user.session_token = token
     return user

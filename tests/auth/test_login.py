@@ -110,6 +110,44 @@ def test_logout_kills_a_copied_cookie(app, login):
     assert copy.get("/api/v1/shops").status_code == 401
 
 
+def test_a_session_is_read_in_one_statement_and_refused_once_it_ends(app):
+    """The session check runs before every request: one SELECT (issue 12), and still no cache —
+    a revoked, expired or deactivated session is refused by the very next one."""
+    import datetime as dt
+
+    from app.core.db import utcnow
+
+    with app.app_context():
+        user = factories.user(role="cashier", username="counted")
+        token = services.start_session(user, ip="127.0.0.1")
+        user_id = user.id
+        db.session.commit()
+        seen = []
+
+        def spy(conn, cursor, statement, *args):
+            if not statement.startswith(("SAVEPOINT", "RELEASE")):  # the suite's nested transactions
+                seen.append(statement)
+
+        sa.event.listen(db.engine, "before_cursor_execute", spy)
+        try:
+            db.session.expunge_all()
+            assert services.load_session(token).username == "counted"
+            assert len(seen) == 1, seen
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", spy)
+        row = db.session.scalar(sa.select(AuthSession).where(AuthSession.user_id == user_id))
+        row.expires_at = utcnow() - dt.timedelta(seconds=1)
+        db.session.commit()
+        assert services.load_session(token) is None
+        row.expires_at = utcnow() + dt.timedelta(hours=1)
+        db.session.commit()
+        assert services.load_session(token) is not None
+        services.set_active(services.get_user_by_username("counted"), False)
+        db.session.commit()
+        assert services.load_session(token) is None
+        assert services.load_session("not-a-token") is None and services.load_session(None) is None
+
+
 def test_login_and_logout_are_audited(app, client):
     with app.app_context():
         factories.user("donor", username="donor9")
