@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import json
 import os
+import pickle
+import platform
+import tempfile
 
 from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
@@ -13,20 +17,36 @@ from app.config import BASE_DIR, DEV_SECRET, LOCAL_ENVS, Config, public_base_url
 
 
 def _escpos_capabilities_cache() -> None:
-    """python-escpos parses its printer database (a 1 MB YAML file, pure Python) when it is first
-    imported — 0.3 s of every start: each CLI command, worker and test process — unless a pickle
-    of it lies in ESCPOS_CAPABILITIES_PICKLE_DIR, which by default is a new temporary folder each
-    time (one left behind per process). Keep the pickle in the instance folder, which the app
-    owns; a read-only installation keeps python-escpos's default."""
+    """python-escpos parses its printer database (a 1 MB file, with pure-Python YAML) when it is
+    first imported — 0.3 s of every start: each CLI command, worker and test process — unless a
+    pickle of it lies in ESCPOS_CAPABILITIES_PICKLE_DIR, which by default is a new temporary folder
+    each time (one left behind per process), and it writes that pickle in place, so a process
+    starting beside another could read half of it. So the pickle lives in the instance folder, which
+    the app owns, and is written here first: the file is JSON (json reads it in milliseconds), and
+    the pickle is written to a temporary name and renamed, so no process ever sees half of it.
+    A read-only installation keeps python-escpos's default."""
     if "ESCPOS_CAPABILITIES_PICKLE_DIR" in os.environ:
         return
+    spec = importlib.util.find_spec("escpos")
+    if spec is None or not spec.submodule_search_locations:
+        return
+    source = os.path.join(next(iter(spec.submodule_search_locations)), "capabilities.json")
     folder = os.path.join(BASE_DIR, "instance", "escpos-cache")
+    target = os.path.join(folder, f"{platform.python_version()}.capabilities.pickle")
     try:
         os.makedirs(folder, mode=0o700, exist_ok=True)
-    except OSError:
+        if os.stat(folder).st_uid != os.getuid():
+            return
+        if not os.path.exists(target) or os.path.getmtime(target) < os.path.getmtime(source):
+            with open(source, encoding="utf-8") as f:
+                capabilities = json.load(f)
+            fd, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
+            with os.fdopen(fd, "wb") as out:
+                pickle.dump(capabilities, out, protocol=2)
+            os.replace(temporary, target)
+    except (OSError, ValueError):
         return
-    if os.access(folder, os.W_OK) and os.stat(folder).st_uid == os.getuid():
-        os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"] = folder
+    os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"] = folder
 
 
 _escpos_capabilities_cache()

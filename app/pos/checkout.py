@@ -216,6 +216,11 @@ def _identify(voucher_code, recipient_id, today, lock: bool = True):
             raise NotEligible()
         if lock:
             recipients.lock_for_update(recipient.id)  # serialises limit checks across tills
+            if voucher is not None:
+                # read before the lock: another till may have spent from it meanwhile, and the
+                # payment must be priced on what is left (else a clean sale is refused with
+                # insufficient_balance by the conditional debit)
+                db.session.refresh(voucher)
     return voucher, recipient
 
 

@@ -219,9 +219,10 @@ def test_receipt_numbers_count_per_shop_and_day(till):
     assert int(b["receipt_no"].rsplit("-", 1)[1]) == int(a["receipt_no"].rsplit("-", 1)[1]) + 1
 
 
-def test_a_voucher_spent_elsewhere_meanwhile_is_insufficient_balance(till, monkeypatch):
-    """The till read 29 yuan, but another till spent most of it before this debit: the
-    conditional UPDATE finds too little and the whole sale is refused."""
+def test_a_voucher_spent_elsewhere_before_the_lock_is_priced_on_what_is_left(till, monkeypatch):
+    """The till's request read 29 yuan, but another till spent most of it before this sale took
+    the recipient's lock: the sale prices the voucher on what is left (¥1.00), cash pays the rest,
+    and nothing is refused (two tills, one voucher: issue 13's two-server race)."""
     original = vouchers.find_voucher
 
     def find_then_spent_elsewhere(code):
@@ -230,6 +231,21 @@ def test_a_voucher_spent_elsewhere_meanwhile_is_insufficient_balance(till, monke
         return voucher
 
     monkeypatch.setattr(vouchers, "find_voucher", find_then_spent_elsewhere)
+    sale = sell(till, [{"product_id": till.oil.id, "qty": 1}], [{"method": "cash", "amount_fen": 10000}],
+                voucher_code=till.code)
+    assert sale["voucher_paid_fen"] == 100 and sale["voucher_balance_fen"] == 0
+
+
+def test_a_voucher_spent_between_pricing_and_debit_is_insufficient_balance(till, monkeypatch):
+    """Should anything spend from the voucher after the sale priced it, the conditional UPDATE
+    finds too little and the whole sale is refused: the debit itself never overspends."""
+    original = vouchers.redeem
+
+    def spent_elsewhere_then_redeem(voucher_id, *args, **kwargs):
+        db.session.execute(sa.text("UPDATE voucher SET balance_fen = 100 WHERE id = :id"), {"id": voucher_id})
+        return original(voucher_id, *args, **kwargs)
+
+    monkeypatch.setattr(vouchers, "redeem", spent_elsewhere_then_redeem)
     before = db.session.scalar(sa.select(sa.func.count()).select_from(Sale))
     with pytest.raises(Exception) as exc:
         with db.session.begin_nested():
