@@ -11,13 +11,11 @@ scan, a Referer naming an old link); then every log file is searched for the cod
 from __future__ import annotations
 
 import datetime as dt
-import http.cookiejar
 import json
 import os
 import pwd
 import shutil
 import socket
-import ssl
 import subprocess
 import sys
 import time
@@ -35,6 +33,7 @@ from app.extensions import db
 from app.vouchers import codes
 from tests import dbutil, factories
 from tests.conftest import make_app
+from tests.httpclient import Client
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SITE = ROOT / "deploy" / "nginx" / "cishan.conf"
@@ -57,41 +56,6 @@ def wait_for(url: str, proc: subprocess.Popen, context=None) -> None:
         except (urllib.error.URLError, ConnectionError, OSError):
             time.sleep(0.2)
     raise RuntimeError(f"{url} did not answer")
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-class Client:
-    """urllib with cookies, no redirects followed, TLS without verification (self-signed)."""
-
-    def __init__(self, base: str):
-        self.base = base
-        context = ssl.create_default_context()
-        context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
-        self.context = context
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect(),
-            urllib.request.HTTPSHandler(context=context))
-        self.csrf = None
-
-    def call(self, method: str, path: str, *, json_body=None, form=None, headers=None):
-        data, hdrs = None, {"Accept": "application/json", **(headers or {})}
-        if json_body is not None:
-            data, hdrs["Content-Type"] = json.dumps(json_body).encode(), "application/json"
-        elif form is not None:
-            data = urllib.parse.urlencode(form).encode()
-            hdrs["Content-Type"] = "application/x-www-form-urlencoded"
-        if self.csrf and method != "GET":
-            hdrs["X-CSRFToken"] = self.csrf
-        req = urllib.request.Request(self.base + path, data=data, method=method, headers=hdrs)  # noqa: S310
-        try:
-            with self.opener.open(req, timeout=30) as resp:
-                return resp.status, dict(resp.headers), resp.read()
-        except urllib.error.HTTPError as e:
-            return e.code, dict(e.headers), e.read()
 
 
 @dataclass

@@ -5,7 +5,6 @@ and `verify` agrees afterwards."""
 
 from __future__ import annotations
 
-import http.cookiejar
 import json
 import os
 import signal
@@ -22,6 +21,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
+from tests.httpclient import Client
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "two-servers-pw-1"
@@ -59,22 +59,14 @@ def _gunicorn(app, log: Path) -> tuple[subprocess.Popen, str]:
 class Till(threading.Thread):
     def __init__(self, base: str, username: str, product_id: int, codes: list[str], barrier):
         super().__init__()
-        self.base, self.username, self.product_id, self.codes, self.barrier = base, username, product_id, codes, barrier
+        self.username, self.product_id, self.codes, self.barrier = username, product_id, codes, barrier
+        self.client = Client(base)
         self.answers: list[tuple[int, dict]] = []
         self.problem: str | None = None
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-        self.csrf = None
 
     def call(self, method, path, body=None):
-        headers = {"Content-Type": "application/json", **({"X-CSRFToken": self.csrf} if self.csrf else {})}
-        req = urllib.request.Request(  # noqa: S310 (http://127.0.0.1)
-            self.base + path, data=json.dumps(body).encode() if body is not None else None, method=method,
-            headers=headers)
-        try:
-            with self.opener.open(req, timeout=60) as resp:
-                return resp.status, json.loads(resp.read() or b"{}")
-        except urllib.error.HTTPError as e:
-            return e.code, json.loads(e.read() or b"{}")
+        status, _headers, raw = self.client.call(method, path, json_body=body)
+        return status, json.loads(raw or b"{}")
 
     def run(self):
         status, body = self.call("POST", "/api/v1/session", {"username": self.username, "password": PASSWORD})
@@ -82,7 +74,7 @@ class Till(threading.Thread):
             self.problem = f"{self.username} log-in: {status} {body}"
             self.barrier.abort()
             return
-        self.csrf = body["csrf_token"]
+        self.client.csrf = body["csrf_token"]
         try:
             self.barrier.wait()
         except threading.BrokenBarrierError:
